@@ -1,0 +1,44 @@
+// File: gc/gc_config.h
+//
+// What the harness tells the collector: the mode, pacing, the stack-scan
+// policy the shading algorithm needs, and the checks to run.  Plain data,
+// filled from flags by harness/options.cc and by tests directly.
+#ifndef WBBENCH_GC_GC_CONFIG_H_
+#define WBBENCH_GC_GC_CONFIG_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "gc/runtime.h"
+
+namespace gc {
+
+enum class GcMode {
+  kConcurrent,  // Go's default: concurrent mark, STW start and termination.
+  kContinuous,  // a new cycle as soon as one ends (barrier on nearly always).
+  kStw,         // the whole cycle with the world stopped; no barrier needed.
+  kOff,         // never collect.
+};
+
+// How mutator stacks (shadow stacks) are scanned; each shading algorithm
+// names the one it needs (barriers/algorithm.h).
+enum class StackScanPolicy {
+  kPerMutatorConcurrent,  // hybrid: each stack scanned once, concurrently.
+  kStwAtStart,            // yuasa: every stack scanned in the start pause.
+  kRescanAtTermination,   // dijkstra: every stack rescanned at termination.
+};
+
+struct GcConfig {
+  GcMode mode = GcMode::kConcurrent;
+  int gogc = 100;                 // percent heap growth; <0 means off.
+  int workers = 1;                // dedicated mark workers.
+  StackScanPolicy stack_scan = StackScanPolicy::kPerMutatorConcurrent;
+  size_t wbbuf_entries = kWbBufDefaultEntries;
+  size_t heap_limit = size_t{4} << 30;  // bytes of live heap allowed.
+  bool verify = false;            // checkmark at every mark termination.
+  bool gctrace = false;           // one line per cycle on stderr.
+};
+
+}  // namespace gc
+
+#endif  // WBBENCH_GC_GC_CONFIG_H_

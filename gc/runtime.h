@@ -1,0 +1,108 @@
+// File: gc/runtime.h
+//
+// The mutator contexts, shaped like Go's g, m and p (runtime/runtime2.go).
+//
+// Every mutator thread runs one G on its own M, which holds one P for as long
+// as it runs managed code.  The P owns the per-processor state the write
+// barrier and the allocator touch on every call: the write-barrier buffer,
+// the allocation cache and the gray work buffers.  A thread reaches its G
+// through one initial-exec TLS variable, so JIT-generated code can find the
+// buffer with `mov r, fs:[off]` followed by two loads (g->m, m->p), exactly as
+// Go 1.10's gcWriteBarrier did (get_tls; g(R13); g_m; m_p).
+//
+// Layout contract with generated code (barriers/): the offsets below are part
+// of the JIT's ABI and are static_asserted here; fields may be added after
+// them, never before.
+//
+// Invariants:
+//  - A P is held by at most one M at a time; only that M's thread touches
+//    p->wb_buf outside a stop-the-world pause.  During a pause the collector
+//    may flush every P's buffer.
+//  - wb_buf.next <= wb_buf.end <= wb_buf.buf + 2 * kWbBufMaxEntries.
+//    next == end means full: the barrier that made it so flushes.
+#ifndef WBBENCH_GC_RUNTIME_H_
+#define WBBENCH_GC_RUNTIME_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace gc {
+
+// Go's wbBufEntries: 256 entries of two pointers.  The trade-off (Go's
+// comment in mwbbuf.go): more entries amortise the flush better but lengthen
+// the time a pointer sits unshaded and the work done at mark termination.
+inline constexpr size_t kWbBufDefaultEntries = 256;
+// Upper bound for --wbbuf-entries; the buffer is inline in P, as in Go.
+inline constexpr size_t kWbBufMaxEntries = 1024;
+// Pointers per entry for the hybrid barrier: the new value and the old *slot.
+inline constexpr size_t kWbBufEntryPointers = 2;
+
+// Go's wbBuf.  `next` and `end` are raw pointers so that the fast path is a
+// pointer compare.  Entries are laid out [value, old] for two-pointer
+// barriers and [ptr] for one-pointer algorithms (dijkstra, yuasa).
+struct WbBuf {
+  uintptr_t* next;
+  uintptr_t* end;
+  uintptr_t buf[kWbBufMaxEntries * kWbBufEntryPointers];
+
+  // Makes the buffer empty with room for `entries` entries of
+  // `entry_pointers` words each.  cgocheck passes entries == 1, so every
+  // store fills it and flushes (Go's wbBuf.reset under cgocheck=2).
+  void Reset(size_t entries, size_t entry_pointers = kWbBufEntryPointers) {
+    next = buf;
+    end = buf + entries * entry_pointers;
+  }
+  bool Empty() const { return next == buf; }
+};
+
+struct M;
+struct G;
+
+// A processor: the state a mutator needs to run managed code.  The marker
+// issue adds the allocation cache and gray buffers after wb_buf.
+struct P {
+  WbBuf wb_buf;
+  int id = 0;
+};
+
+// An OS thread.  `locks` is Go's m.locks (acquirem); `g0_stack_hi` is the top
+// of the per-thread system stack the unbuffered barrier switches to.
+struct M {
+  P* p = nullptr;
+  G* curg = nullptr;
+  int locks = 0;
+  uint8_t* g0_stack_hi = nullptr;
+};
+
+// A goroutine, here a mutator.  `stack_black` is set once its shadow stack
+// has been scanned in the current cycle (used by hybrid-cond).
+struct G {
+  M* m = nullptr;
+  std::atomic<bool> stack_black{false};
+  int id = 0;
+};
+
+// The current thread's G (nullptr on threads that run no managed code).
+// initial-exec: one fs-relative load from any code, including JIT code.
+extern thread_local G* tls_g __attribute__((tls_model("initial-exec")));
+
+// Go's writeBarrier.enabled: the byte every call site tests before a pointer
+// store into the heap or a global.  Set only with the world stopped.
+extern std::atomic<uint8_t> write_barrier_enabled;
+
+// Offsets the generated barrier code depends on.
+inline constexpr size_t kGOffsetM = 0;
+inline constexpr size_t kMOffsetP = 0;
+inline constexpr size_t kPOffsetWbBufNext = 0;
+inline constexpr size_t kPOffsetWbBufEnd = 8;
+inline constexpr size_t kPOffsetWbBufBuf = 16;
+static_assert(offsetof(G, m) == kGOffsetM);
+static_assert(offsetof(M, p) == kMOffsetP);
+static_assert(offsetof(P, wb_buf) + offsetof(WbBuf, next) == kPOffsetWbBufNext);
+static_assert(offsetof(P, wb_buf) + offsetof(WbBuf, end) == kPOffsetWbBufEnd);
+static_assert(offsetof(P, wb_buf) + offsetof(WbBuf, buf) == kPOffsetWbBufBuf);
+
+}  // namespace gc
+
+#endif  // WBBENCH_GC_RUNTIME_H_

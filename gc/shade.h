@@ -1,0 +1,34 @@
+// File: gc/shade.h
+//
+// The one shading routine every barrier calls (Go's shade / greyobject and
+// wbBufFlush1).  Barriers differ in when and how they batch pointers; what
+// shading a pointer means lives here and only here.
+//
+// Shading `ptr`: ignore nil and addresses outside the managed heap (or in a
+// free span); resolve an interior pointer to its object; if the object's mark
+// bit is clear, set it atomically; a `noscan` object is then black (counted,
+// not queued), any other object is grey (queued on the P's gray buffer).
+//
+// Callers: barrier slow paths on a mutator thread holding `p`, and the
+// collector during stop-the-world flushes.  Only meaningful while marking.
+#ifndef WBBENCH_GC_SHADE_H_
+#define WBBENCH_GC_SHADE_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "gc/runtime.h"
+
+namespace gc {
+
+// Shades one pointer; returns true if this call turned the object grey or
+// black (it was white before).
+bool Shade(P* p, uintptr_t ptr);
+
+// Go's wbBufFlush1: shades each of ptrs[0..n) and puts the newly grey objects
+// on p's gray buffer in one batch (putBatch).
+void ShadeBatch(P* p, const uintptr_t* ptrs, size_t n);
+
+}  // namespace gc
+
+#endif  // WBBENCH_GC_SHADE_H_
