@@ -20,7 +20,7 @@ const AlgorithmInfo& InfoFor(Algorithm algorithm) {
   return kAlgorithms[static_cast<size_t>(algorithm)];
 }
 
-std::optional<Algorithm> AlgorithmFromName(std::string_view name) {
+std::optional<Algorithm> AlgorithmFromName(absl::string_view name) {
   for (const AlgorithmInfo& a : kAlgorithms) {
     if (a.name == name) return a.algorithm;
   }

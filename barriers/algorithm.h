@@ -8,7 +8,7 @@
 
 #include <optional>
 #include <span>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 #include "gc/gc_config.h"
 
@@ -33,16 +33,16 @@ enum class Algorithm {
 
 struct AlgorithmInfo {
   Algorithm algorithm;
-  std::string_view name;
+  absl::string_view name;
   bool shades_old;
   bool shades_new;  // for kHybridCond: only while the stack is grey.
   gc::StackScanPolicy stack_scan;
-  std::string_view doc;
+  absl::string_view doc;
 };
 
 std::span<const AlgorithmInfo> AllAlgorithms();
 const AlgorithmInfo& InfoFor(Algorithm algorithm);
-std::optional<Algorithm> AlgorithmFromName(std::string_view name);
+std::optional<Algorithm> AlgorithmFromName(absl::string_view name);
 
 }  // namespace barriers
 

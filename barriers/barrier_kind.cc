@@ -15,14 +15,14 @@ constexpr std::array kBarriers = {
 
 std::span<const BarrierInfo> AllBarriers() { return kBarriers; }
 
-std::optional<BarrierKind> BarrierFromName(std::string_view name) {
+std::optional<BarrierKind> BarrierFromName(absl::string_view name) {
   for (const BarrierInfo& b : kBarriers) {
     if (b.name == name) return b.kind;
   }
   return std::nullopt;
 }
 
-std::string_view BarrierName(BarrierKind kind) {
+absl::string_view BarrierName(BarrierKind kind) {
   return kBarriers[static_cast<size_t>(kind)].name;
 }
 

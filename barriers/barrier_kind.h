@@ -8,7 +8,7 @@
 
 #include <optional>
 #include <span>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 // V(EnumName, "flag-name", "what it models")
 #define WBBENCH_FOR_EACH_BARRIER(V)                                         \
@@ -32,14 +32,14 @@ enum class BarrierKind {
 
 struct BarrierInfo {
   BarrierKind kind;
-  std::string_view name;
-  std::string_view doc;
+  absl::string_view name;
+  absl::string_view doc;
 };
 
 // Every barrier, in declaration order.
 std::span<const BarrierInfo> AllBarriers();
-std::optional<BarrierKind> BarrierFromName(std::string_view name);
-std::string_view BarrierName(BarrierKind kind);
+std::optional<BarrierKind> BarrierFromName(absl::string_view name);
+absl::string_view BarrierName(BarrierKind kind);
 
 }  // namespace barriers
 

@@ -15,7 +15,7 @@ constexpr std::array kWorkloads = {
 
 std::span<const WorkloadInfo> AllWorkloads() { return kWorkloads; }
 
-std::optional<WorkloadKind> WorkloadFromName(std::string_view name) {
+std::optional<WorkloadKind> WorkloadFromName(absl::string_view name) {
   for (const WorkloadInfo& w : kWorkloads) {
     if (w.name == name) return w.kind;
   }

@@ -7,7 +7,7 @@
 
 #include <optional>
 #include <span>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 // V(EnumName, "flag-name", "what it does")
 #define WBBENCH_FOR_EACH_WORKLOAD(V)                                          \
@@ -35,12 +35,12 @@ enum class WorkloadKind {
 
 struct WorkloadInfo {
   WorkloadKind kind;
-  std::string_view name;
-  std::string_view doc;
+  absl::string_view name;
+  absl::string_view doc;
 };
 
 std::span<const WorkloadInfo> AllWorkloads();
-std::optional<WorkloadKind> WorkloadFromName(std::string_view name);
+std::optional<WorkloadKind> WorkloadFromName(absl::string_view name);
 
 }  // namespace workloads
 

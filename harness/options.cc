@@ -1,0 +1,396 @@
+#include "harness/options.h"
+
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+// Flags that take a closed set of values, or need more than a type check, are
+// strings validated here, so that every error is one line with exit status 2.
+ABSL_FLAG(std::string, barrier, "buffered",
+          "barriers to measure, comma-separated, or 'all': "
+          "unbuffered, buffered, cgocheck, batched, none");
+ABSL_FLAG(std::string, workload, "all",
+          "workloads to run, comma-separated, or 'all' (see --list)");
+ABSL_FLAG(std::string, algorithm, "hybrid",
+          "shading algorithm: hybrid, dijkstra, yuasa, hybrid-cond");
+ABSL_FLAG(std::string, threads, "1", "mutator threads (1-256)");
+ABSL_FLAG(std::string, gc, "concurrent",
+          "collector mode: concurrent, continuous, stw, off");
+ABSL_FLAG(std::string, gogc, "100",
+          "GOGC: trigger a cycle when the heap grows by this percent "
+          "over the last marked heap (1-10000), or 'off'");
+ABSL_FLAG(std::string, gc_workers, "auto",
+          "dedicated mark workers: a number (1-64) or 'auto' "
+          "(a quarter of the cores, at least one)");
+ABSL_FLAG(std::string, repetitions, "10", "measured repetitions (1-1000)");
+ABSL_FLAG(std::string, duration, "200ms",
+          "length of one repetition, e.g. 200ms, 1s (10ms-10m)");
+ABSL_FLAG(std::string, ops, "",
+          "pointer stores per repetition instead of --duration");
+ABSL_FLAG(std::string, counters, "auto",
+          "'auto' or perf event names, e.g. cycles,instructions");
+ABSL_FLAG(std::string, format, "console", "console, json, csv or go");
+ABSL_FLAG(std::string, out, "", "write the report to this file (atomically)");
+ABSL_FLAG(bool, verify, false,
+          "checkmark every mark termination and count lost objects");
+ABSL_FLAG(bool, list, false,
+          "list barriers, algorithms, workloads and counter availability");
+ABSL_FLAG(std::string, seed, "1", "workload random seed (unsigned integer)");
+ABSL_FLAG(std::string, scale, "1", "workload size factor (0.001-1000)");
+ABSL_FLAG(std::string, wbbuf_entries, "256",
+          "write-barrier buffer entries per P (1-1024; Go uses 256)");
+ABSL_FLAG(std::string, heap_limit, "4GiB",
+          "live heap allowed before the run stops, e.g. 512MiB, 4GiB");
+ABSL_FLAG(bool, gctrace, false, "print one line per GC cycle to stderr");
+ABSL_FLAG(std::string, cgocheck, "count",
+          "what cgocheck does on a bad store: count or abort");
+ABSL_FLAG(std::string, dump_barrier, "",
+          "print the generated machine code of a JIT barrier and exit");
+ABSL_FLAG(bool, unsafe, false,
+          "allow unsound configurations (none under concurrent marking) "
+          "as a demonstration");
+
+namespace harness {
+namespace {
+
+template <typename T, typename Names>
+absl::StatusOr<std::vector<T>> ParseNameList(absl::string_view flag,
+                                             absl::string_view text,
+                                             const Names& all) {
+  std::vector<std::string> accepted;
+  for (const auto& info : all) accepted.emplace_back(info.name);
+  auto error = [&](absl::string_view bad) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown --", flag, " '", bad,
+                     "'; accepted: ", absl::StrJoin(accepted, ", "),
+                     ", all (comma-separated)"));
+  };
+  std::vector<T> out;
+  if (text == "all") {
+    for (const auto& info : all) out.push_back(info.kind);
+    return out;
+  }
+  for (absl::string_view name : absl::StrSplit(text, ',')) {
+    bool found = false;
+    for (const auto& info : all) {
+      if (info.name == name) {
+        for (T seen : out) {
+          if (seen == info.kind) {
+            return absl::InvalidArgumentError(
+                absl::StrCat("--", flag, " names '", name, "' twice"));
+          }
+        }
+        out.push_back(info.kind);
+        found = true;
+      }
+    }
+    if (!found) return error(name);
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> ParseIntIn(absl::string_view flag, absl::string_view text,
+                                   int64_t lo, int64_t hi) {
+  int64_t v;
+  if (!absl::SimpleAtoi(text, &v) || v < lo || v > hi) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad --", flag, " '", text, "'; accepted: an integer from ",
+                     lo, " to ", hi));
+  }
+  return v;
+}
+
+template <typename E, size_t N>
+absl::StatusOr<E> ParseEnum(absl::string_view flag, absl::string_view text,
+                            const std::pair<absl::string_view, E> (&table)[N]) {
+  std::vector<absl::string_view> names;
+  for (const auto& [name, value] : table) {
+    if (name == text) return value;
+    names.push_back(name);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown --", flag, " '", text, "'; accepted: ", absl::StrJoin(names, ", ")));
+}
+
+constexpr std::pair<absl::string_view, gc::GcMode> kGcModes[] = {
+    {"concurrent", gc::GcMode::kConcurrent},
+    {"continuous", gc::GcMode::kContinuous},
+    {"stw", gc::GcMode::kStw},
+    {"off", gc::GcMode::kOff}};
+constexpr std::pair<absl::string_view, Format> kFormats[] = {
+    {"console", Format::kConsole},
+    {"json", Format::kJson},
+    {"csv", Format::kCsv},
+    {"go", Format::kGo}};
+constexpr std::pair<absl::string_view, CgocheckMode> kCgocheckModes[] = {
+    {"count", CgocheckMode::kCount}, {"abort", CgocheckMode::kAbort}};
+
+// The flags Abseil itself defines for usage (--help and friends).
+bool IsUsageFlag(absl::string_view name) {
+  return name == "help" || name == "helpfull" || name == "helpshort" ||
+         name == "helppackage" || name == "version" ||
+         name == "only_check_args" || absl::StartsWith(name, "helpon") ||
+         absl::StartsWith(name, "helpmatch");
+}
+
+}  // namespace
+
+SplitArgs SplitCommandLine(int argc, char** argv) {
+  SplitArgs split;
+  split.absl_args.emplace_back(argc > 0 ? argv[0] : "wbbench");
+  split.benchmark_args.emplace_back(argc > 0 ? argv[0] : "wbbench");
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (absl::StartsWith(arg, "--benchmark_") ||
+        absl::StartsWith(arg, "--benchmark-")) {
+      split.benchmark_args.push_back(arg);
+      continue;
+    }
+    if (absl::StartsWith(arg, "--") && arg.size() > 2) {
+      // Normalise the name part (before '=') to underscores.
+      size_t eq = arg.find('=');
+      for (size_t j = 2; j < std::min(eq, arg.size()); ++j) {
+        if (arg[j] == '-') arg[j] = '_';
+      }
+    }
+    split.absl_args.push_back(arg);
+  }
+  return split;
+}
+
+absl::Status PrecheckCommandLine(const std::vector<std::string>& args) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    absl::string_view arg = args[i];
+    if (arg == "--") break;
+    if (!absl::ConsumePrefix(&arg, "--") && !absl::ConsumePrefix(&arg, "-")) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unexpected argument '", arg,
+          "'; wbbench takes only --flags (see --help)"));
+    }
+    absl::string_view name = arg.substr(0, arg.find('='));
+    bool has_value = arg.find('=') != absl::string_view::npos;
+    absl::string_view value =
+        has_value ? arg.substr(arg.find('=') + 1) : absl::string_view();
+    if (IsUsageFlag(name)) continue;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && absl::StartsWith(name, "no")) {
+      absl::CommandLineFlag* negated = absl::FindCommandLineFlag(name.substr(2));
+      if (negated != nullptr && negated->IsOfType<bool>() && !has_value) {
+        continue;
+      }
+    }
+    if (flag == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown flag --", name,
+          "; accepted: the flags listed by --help, and --benchmark_* flags"));
+    }
+    if (flag->IsOfType<bool>()) {
+      if (!has_value) continue;
+      std::string v = absl::AsciiStrToLower(value);
+      if (v != "true" && v != "false" && v != "1" && v != "0" && v != "yes" &&
+          v != "no") {
+        return absl::InvalidArgumentError(
+            absl::StrCat("bad --", name, " '", value,
+                         "'; accepted: true, false (or no value)"));
+      }
+      continue;
+    }
+    if (!has_value) {
+      if (i + 1 >= args.size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", name, " needs a value (--", name, "=VALUE)"));
+      }
+      ++i;  // Abseil takes the next argument as the value.
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> ParseByteSize(absl::string_view text) {
+  absl::string_view digits = text;
+  uint64_t unit = 1;
+  constexpr std::pair<absl::string_view, uint64_t> kUnits[] = {
+      {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+      {"K", 1ull << 10},   {"M", 1ull << 20},   {"G", 1ull << 30},
+      {"B", 1}};
+  for (const auto& [suffix, mult] : kUnits) {
+    if (absl::ConsumeSuffix(&digits, suffix)) {
+      unit = mult;
+      break;
+    }
+  }
+  uint64_t n;
+  if (!absl::SimpleAtoi(digits, &n) || n == 0 || n > (1ull << 50) / unit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad size '", text,
+                     "'; accepted: a positive number of bytes with an optional "
+                     "suffix K, M, G, KiB, MiB, GiB (at most 1 PiB)"));
+  }
+  return n * unit;
+}
+
+absl::StatusOr<Options> OptionsFromFlags() {
+  Options o;
+  auto barriers = ParseNameList<barriers::BarrierKind>(
+      "barrier", absl::GetFlag(FLAGS_barrier), barriers::AllBarriers());
+  if (!barriers.ok()) return barriers.status();
+  o.barriers = *std::move(barriers);
+
+  auto workloads = ParseNameList<workloads::WorkloadKind>(
+      "workload", absl::GetFlag(FLAGS_workload), workloads::AllWorkloads());
+  if (!workloads.ok()) return workloads.status();
+  o.workloads = *std::move(workloads);
+
+  std::string algorithm = absl::GetFlag(FLAGS_algorithm);
+  auto algo = barriers::AlgorithmFromName(algorithm);
+  if (!algo) {
+    std::vector<absl::string_view> names;
+    for (const auto& a : barriers::AllAlgorithms()) names.push_back(a.name);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown --algorithm '", algorithm,
+        "'; accepted: ", absl::StrJoin(names, ", ")));
+  }
+  o.algorithm = *algo;
+  o.gc.stack_scan = barriers::InfoFor(*algo).stack_scan;
+
+  auto threads = ParseIntIn("threads", absl::GetFlag(FLAGS_threads), 1, 256);
+  if (!threads.ok()) return threads.status();
+  o.threads = static_cast<int>(*threads);
+
+  auto mode = ParseEnum("gc", absl::GetFlag(FLAGS_gc), kGcModes);
+  if (!mode.ok()) return mode.status();
+  o.gc.mode = *mode;
+
+  std::string gogc = absl::GetFlag(FLAGS_gogc);
+  if (gogc == "off") {
+    o.gc.gogc = -1;
+  } else {
+    auto v = ParseIntIn("gogc", gogc, 1, 10000);
+    if (!v.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(v.status().message(), ", or off"));
+    }
+    o.gc.gogc = static_cast<int>(*v);
+  }
+
+  std::string workers = absl::GetFlag(FLAGS_gc_workers);
+  if (workers == "auto") {
+    o.gc.workers =
+        std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 4));
+  } else {
+    auto v = ParseIntIn("gc-workers", workers, 1, 64);
+    if (!v.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(v.status().message(), ", or auto"));
+    }
+    o.gc.workers = static_cast<int>(*v);
+  }
+
+  auto reps = ParseIntIn("repetitions", absl::GetFlag(FLAGS_repetitions), 1, 1000);
+  if (!reps.ok()) return reps.status();
+  o.repetitions = static_cast<int>(*reps);
+
+  std::string duration = absl::GetFlag(FLAGS_duration);
+  if (!absl::ParseDuration(duration, &o.duration) ||
+      o.duration < absl::Milliseconds(10) || o.duration > absl::Minutes(10)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad --duration '", duration,
+                     "'; accepted: a duration from 10ms to 10m, e.g. 200ms, 1s"));
+  }
+  if (std::string ops = absl::GetFlag(FLAGS_ops); !ops.empty()) {
+    auto v = ParseIntIn("ops", ops, 1, int64_t{1} << 50);
+    if (!v.ok()) return v.status();
+    o.ops = static_cast<uint64_t>(*v);
+  }
+
+  o.counters = absl::GetFlag(FLAGS_counters);
+  if (o.counters.empty()) {
+    return absl::InvalidArgumentError(
+        "empty --counters; accepted: auto, or perf event names such as "
+        "cycles,instructions");
+  }
+  auto format = ParseEnum("format", absl::GetFlag(FLAGS_format), kFormats);
+  if (!format.ok()) return format.status();
+  o.format = *format;
+  o.out = absl::GetFlag(FLAGS_out);
+
+  std::string seed = absl::GetFlag(FLAGS_seed);
+  if (!absl::SimpleAtoi(seed, &o.seed)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad --seed '", seed, "'; accepted: an unsigned 64-bit integer"));
+  }
+  std::string scale = absl::GetFlag(FLAGS_scale);
+  if (!absl::SimpleAtod(scale, &o.scale) || !(o.scale >= 0.001) ||
+      !(o.scale <= 1000)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad --scale '", scale, "'; accepted: a number from 0.001 to 1000"));
+  }
+  auto entries = ParseIntIn("wbbuf-entries", absl::GetFlag(FLAGS_wbbuf_entries),
+                            1, gc::kWbBufMaxEntries);
+  if (!entries.ok()) return entries.status();
+  o.gc.wbbuf_entries = static_cast<size_t>(*entries);
+
+  auto limit = ParseByteSize(absl::GetFlag(FLAGS_heap_limit));
+  if (!limit.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--heap-limit: ", limit.status().message()));
+  }
+  o.gc.heap_limit = *limit;
+
+  auto cgocheck = ParseEnum("cgocheck", absl::GetFlag(FLAGS_cgocheck),
+                            kCgocheckModes);
+  if (!cgocheck.ok()) return cgocheck.status();
+  o.cgocheck = *cgocheck;
+
+  if (std::string dump = absl::GetFlag(FLAGS_dump_barrier); !dump.empty()) {
+    auto kind = barriers::BarrierFromName(dump);
+    if (!kind || (*kind != barriers::BarrierKind::kBuffered &&
+                  *kind != barriers::BarrierKind::kCgocheck &&
+                  *kind != barriers::BarrierKind::kBatched)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad --dump-barrier '", dump,
+                       "'; accepted: the JIT barriers buffered, cgocheck, "
+                       "batched"));
+    }
+    o.dump_barrier = kind;
+  }
+
+  o.gc.verify = absl::GetFlag(FLAGS_verify);
+  o.gc.gctrace = absl::GetFlag(FLAGS_gctrace);
+  o.unsafe = absl::GetFlag(FLAGS_unsafe);
+  o.list = absl::GetFlag(FLAGS_list);
+  return o;
+}
+
+void InstallUsage() {
+  absl::SetProgramUsageMessage(
+      "measures what a garbage collector's write barrier costs per pointer "
+      "store.\n\n"
+      "  wbbench --barrier=buffered                  the default suite\n"
+      "  wbbench --barrier=unbuffered,buffered       side by side, with ratio\n"
+      "  wbbench --list                              barriers, workloads, "
+      "counters\n\n"
+      "Google Benchmark's --benchmark_* flags are passed through.");
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "harness/options.cc");
+  };
+  config.contains_helpshort_flags = config.contains_help_flags;
+  config.normalize_filename = [](absl::string_view file) {
+    size_t at = file.rfind("harness/");
+    return std::string(at == absl::string_view::npos ? file : file.substr(at));
+  };
+  absl::SetFlagsUsageConfig(config);
+}
+
+}  // namespace harness

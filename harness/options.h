@@ -1,0 +1,75 @@
+// File: harness/options.h
+//
+// wbbench's command line: the flags (Abseil), their validation, and the
+// Options a run is made from.
+//
+// Every bad value is reported as one line that names the bad value and what
+// is accepted; wbbench_main.cc prints it and exits with status 2.  Flags may
+// be spelled with dashes or underscores (`--wbbuf-entries`, `--wbbuf_entries`).
+// Google Benchmark's own `--benchmark_*` flags are set aside untouched and
+// handed to benchmark::Initialize.
+#ifndef WBBENCH_HARNESS_OPTIONS_H_
+#define WBBENCH_HARNESS_OPTIONS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "barriers/algorithm.h"
+#include "barriers/barrier_kind.h"
+#include "gc/gc_config.h"
+#include "workloads/workload_kind.h"
+
+namespace harness {
+
+enum class Format { kConsole, kJson, kCsv, kGo };
+enum class CgocheckMode { kCount, kAbort };
+
+struct Options {
+  std::vector<barriers::BarrierKind> barriers;
+  std::vector<workloads::WorkloadKind> workloads;
+  barriers::Algorithm algorithm = barriers::Algorithm::kHybrid;
+  gc::GcConfig gc;
+  int threads = 1;
+  int repetitions = 10;
+  absl::Duration duration = absl::Milliseconds(200);
+  std::optional<uint64_t> ops;  // stores per repetition, instead of duration.
+  std::string counters = "auto";
+  Format format = Format::kConsole;
+  std::string out;  // empty: stdout only.
+  uint64_t seed = 1;
+  double scale = 1.0;
+  CgocheckMode cgocheck = CgocheckMode::kCount;
+  bool unsafe = false;  // allow unsound configurations as a demonstration.
+  bool list = false;
+  std::optional<barriers::BarrierKind> dump_barrier;
+};
+
+// The command line split into what Abseil parses and what Google Benchmark
+// parses; flag names are normalised to underscores.
+struct SplitArgs {
+  std::vector<std::string> absl_args;      // argv[0] first.
+  std::vector<std::string> benchmark_args;  // argv[0] first.
+};
+SplitArgs SplitCommandLine(int argc, char** argv);
+
+// Checks every `--flag` names a defined flag and every boolean flag has a
+// boolean value, so that Abseil's parser (which exits with status 1 on
+// errors) never sees a bad command line.  Call before absl parsing.
+absl::Status PrecheckCommandLine(const std::vector<std::string>& absl_args);
+
+// Builds Options from the current values of the flags.
+absl::StatusOr<Options> OptionsFromFlags();
+
+// Parses "64MiB", "2G", "1048576" (bytes).
+absl::StatusOr<size_t> ParseByteSize(absl::string_view text);
+
+// Installs wbbench's usage message and makes --help list wbbench's flags.
+void InstallUsage();
+
+}  // namespace harness
+
+#endif  // WBBENCH_HARNESS_OPTIONS_H_

@@ -1,0 +1,102 @@
+// wbbench's command line, tested as a user runs it: every class of bad value
+// exits with status 2 and one line naming the value and what is accepted.
+#include "harness/options.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "subprocess.h"
+
+namespace {
+
+using testing_util::RunCommand;
+using testing_util::WbbenchBinary;
+
+struct BadFlag {
+  std::string args;
+  std::string must_mention;  // the bad value and part of what is accepted.
+  std::string accepted;
+};
+
+class BadFlagTest : public ::testing::TestWithParam<BadFlag> {};
+
+TEST_P(BadFlagTest, ExitsTwoWithOneLine) {
+  const BadFlag& c = GetParam();
+  auto r = RunCommand(WbbenchBinary() + " " + c.args);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, c.must_mention)) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, c.accepted)) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachClass, BadFlagTest,
+    ::testing::Values(
+        BadFlag{"--barrier=nonsense", "'nonsense'",
+                "unbuffered, buffered, cgocheck, batched, none"},
+        BadFlag{"--barrier=buffered,buffered", "'buffered'", "twice"},
+        BadFlag{"--workload=nope", "'nope'", "tree-reverse"},
+        BadFlag{"--algorithm=steele", "'steele'", "hybrid, dijkstra"},
+        BadFlag{"--threads=-1", "'-1'", "from 1 to 256"},
+        BadFlag{"--threads=two", "'two'", "from 1 to 256"},
+        BadFlag{"--duration=abc", "'abc'", "10ms to 10m"},
+        BadFlag{"--duration=-1s", "'-1s'", "10ms to 10m"},
+        BadFlag{"--repetitions=0", "'0'", "from 1 to 1000"},
+        BadFlag{"--gc=sometimes", "'sometimes'", "concurrent, continuous"},
+        BadFlag{"--gogc=0", "'0'", "or off"},
+        BadFlag{"--gc-workers=x", "'x'", "or auto"},
+        BadFlag{"--format=xml", "'xml'", "console, json, csv, go"},
+        BadFlag{"--wbbuf-entries=2000", "'2000'", "from 1 to 1024"},
+        BadFlag{"--heap-limit=lots", "'lots'", "MiB"},
+        BadFlag{"--scale=0", "'0'", "0.001 to 1000"},
+        BadFlag{"--seed=-3", "'-3'", "unsigned"},
+        BadFlag{"--cgocheck=maybe", "'maybe'", "count, abort"},
+        BadFlag{"--dump-barrier=unbuffered", "'unbuffered'", "buffered"},
+        BadFlag{"--verify=perhaps", "'perhaps'", "true, false"},
+        BadFlag{"--no-such-flag", "--no_such_flag", "--help"},
+        BadFlag{"stray", "'stray'", "--flags"},
+        BadFlag{"--barrier", "--barrier", "VALUE"}));
+
+TEST(OptionsTest, ListNamesEveryBarrierAndWorkload) {
+  auto r = RunCommand(WbbenchBinary() + " --list");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& b : barriers::AllBarriers()) {
+    EXPECT_TRUE(absl::StrContains(r.out, b.name)) << b.name;
+  }
+  for (const auto& w : workloads::AllWorkloads()) {
+    EXPECT_TRUE(absl::StrContains(r.out, w.name)) << w.name;
+  }
+}
+
+TEST(OptionsTest, HelpListsWbbenchFlags) {
+  auto r = RunCommand(WbbenchBinary() + " --help");
+  std::string all = r.out + r.err;
+  EXPECT_TRUE(absl::StrContains(all, "--barrier")) << all;
+  EXPECT_TRUE(absl::StrContains(all, "--wbbuf_entries")) << all;
+}
+
+TEST(OptionsTest, DashesAndUnderscoresAreTheSameFlag) {
+  char arg0[] = "wbbench";
+  char arg1[] = "--wbbuf-entries=64";
+  char arg2[] = "--benchmark_min_time=0.1";
+  char* argv[] = {arg0, arg1, arg2};
+  harness::SplitArgs split = harness::SplitCommandLine(3, argv);
+  ASSERT_EQ(split.absl_args.size(), 2u);
+  EXPECT_EQ(split.absl_args[1], "--wbbuf_entries=64");
+  ASSERT_EQ(split.benchmark_args.size(), 2u);
+  EXPECT_EQ(split.benchmark_args[1], "--benchmark_min_time=0.1");
+}
+
+TEST(OptionsTest, ByteSizes) {
+  EXPECT_EQ(*harness::ParseByteSize("64MiB"), size_t{64} << 20);
+  EXPECT_EQ(*harness::ParseByteSize("2G"), size_t{2} << 30);
+  EXPECT_EQ(*harness::ParseByteSize("4096"), 4096u);
+  EXPECT_FALSE(harness::ParseByteSize("0").ok());
+  EXPECT_FALSE(harness::ParseByteSize("MiB").ok());
+  EXPECT_FALSE(harness::ParseByteSize("3PiB").ok());
+}
+
+}  // namespace
