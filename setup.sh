@@ -12,14 +12,14 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config git         # toolchain
-  libbenchmark-dev                      # Google Benchmark (run loop, micro suite)
+  libbenchmark-dev libbenchmark-tools   # Google Benchmark, its compare.py
   libabsl-dev                           # Abseil: flags, strings, status, sync
   libxbyak-dev                          # xbyak: the JIT barriers
   libpfm4-dev                           # libpfm4: hardware counter encoding
   libgtest-dev libgmock-dev             # GoogleTest
   binutils                              # objdump for --dump-barrier
   clang clang-format                    # fuzzer/sanitizer builds, format check
-  python3 python3-numpy python3-scipy   # analysis and compare.py (/usr/bin/python3)
+  python3 python3-numpy python3-scipy python3-matplotlib  # analysis (/usr/bin/python3)
 )
 # shellcheck disable=SC2206
 packages+=(${WBBENCH_SETUP_EXTRA:-})

@@ -8,19 +8,19 @@
 
 #include <optional>
 #include <span>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "gc/gc_config.h"
 
 // V(EnumName, "flag-name", shades_old, shades_new, stack policy, "doc")
-#define WBBENCH_FOR_EACH_ALGORITHM(V)                                        \
-  V(kHybrid, "hybrid", true, true, kPerMutatorConcurrent,                   \
-    "Go: shade old and new; stacks scanned once, concurrently")             \
-  V(kDijkstra, "dijkstra", false, true, kRescanAtTermination,               \
-    "insertion barrier: shade new; STW stack rescan at mark termination")   \
-  V(kYuasa, "yuasa", true, false, kStwAtStart,                              \
-    "deletion barrier: shade old; STW scan of all stacks at mark start")    \
-  V(kHybridCond, "hybrid-cond", true, true, kPerMutatorConcurrent,          \
+#define WBBENCH_FOR_EACH_ALGORITHM(V)                                     \
+  V(kHybrid, "hybrid", true, true, kPerMutatorConcurrent,                 \
+    "Go: shade old and new; stacks scanned once, concurrently")           \
+  V(kDijkstra, "dijkstra", false, true, kRescanAtTermination,             \
+    "insertion barrier: shade new; STW stack rescan at mark termination") \
+  V(kYuasa, "yuasa", true, false, kStwAtStart,                            \
+    "deletion barrier: shade old; STW scan of all stacks at mark start")  \
+  V(kHybridCond, "hybrid-cond", true, true, kPerMutatorConcurrent,        \
     "the paper's hybrid: shade new only while the current stack is grey")
 
 namespace barriers {

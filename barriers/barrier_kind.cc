@@ -6,7 +6,8 @@ namespace barriers {
 namespace {
 
 constexpr std::array kBarriers = {
-#define WBBENCH_BARRIER_INFO(e, name, doc) BarrierInfo{BarrierKind::e, name, doc},
+#define WBBENCH_BARRIER_INFO(e, name, doc) \
+  BarrierInfo{BarrierKind::e, name, doc},
     WBBENCH_FOR_EACH_BARRIER(WBBENCH_BARRIER_INFO)
 #undef WBBENCH_BARRIER_INFO
 };

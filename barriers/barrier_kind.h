@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <span>
+
 #include "absl/strings/string_view.h"
 
 // V(EnumName, "flag-name", "what it models")

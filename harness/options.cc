@@ -71,9 +71,8 @@ absl::StatusOr<std::vector<T>> ParseNameList(absl::string_view flag,
   for (const auto& info : all) accepted.emplace_back(info.name);
   auto error = [&](absl::string_view bad) {
     return absl::InvalidArgumentError(
-        absl::StrCat("unknown --", flag, " '", bad,
-                     "'; accepted: ", absl::StrJoin(accepted, ", "),
-                     ", all (comma-separated)"));
+        absl::StrCat("unknown --", flag, " '", bad, "'; accepted: ",
+                     absl::StrJoin(accepted, ", "), ", all (comma-separated)"));
   };
   std::vector<T> out;
   if (text == "all") {
@@ -99,13 +98,14 @@ absl::StatusOr<std::vector<T>> ParseNameList(absl::string_view flag,
   return out;
 }
 
-absl::StatusOr<int64_t> ParseIntIn(absl::string_view flag, absl::string_view text,
-                                   int64_t lo, int64_t hi) {
+absl::StatusOr<int64_t> ParseIntIn(absl::string_view flag,
+                                   absl::string_view text, int64_t lo,
+                                   int64_t hi) {
   int64_t v;
   if (!absl::SimpleAtoi(text, &v) || v < lo || v > hi) {
     return absl::InvalidArgumentError(
-        absl::StrCat("bad --", flag, " '", text, "'; accepted: an integer from ",
-                     lo, " to ", hi));
+        absl::StrCat("bad --", flag, " '", text,
+                     "'; accepted: an integer from ", lo, " to ", hi));
   }
   return v;
 }
@@ -118,8 +118,9 @@ absl::StatusOr<E> ParseEnum(absl::string_view flag, absl::string_view text,
     if (name == text) return value;
     names.push_back(name);
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown --", flag, " '", text, "'; accepted: ", absl::StrJoin(names, ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown --", flag, " '", text,
+                   "'; accepted: ", absl::StrJoin(names, ", ")));
 }
 
 constexpr std::pair<absl::string_view, gc::GcMode> kGcModes[] = {
@@ -173,9 +174,9 @@ absl::Status PrecheckCommandLine(const std::vector<std::string>& args) {
     absl::string_view arg = args[i];
     if (arg == "--") break;
     if (!absl::ConsumePrefix(&arg, "--") && !absl::ConsumePrefix(&arg, "-")) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unexpected argument '", arg,
-          "'; wbbench takes only --flags (see --help)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unexpected argument '", arg,
+                       "'; wbbench takes only --flags (see --help)"));
     }
     absl::string_view name = arg.substr(0, arg.find('='));
     bool has_value = arg.find('=') != absl::string_view::npos;
@@ -184,7 +185,8 @@ absl::Status PrecheckCommandLine(const std::vector<std::string>& args) {
     if (IsUsageFlag(name)) continue;
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     if (flag == nullptr && absl::StartsWith(name, "no")) {
-      absl::CommandLineFlag* negated = absl::FindCommandLineFlag(name.substr(2));
+      absl::CommandLineFlag* negated =
+          absl::FindCommandLineFlag(name.substr(2));
       if (negated != nullptr && negated->IsOfType<bool>() && !has_value) {
         continue;
       }
@@ -220,8 +222,12 @@ absl::StatusOr<size_t> ParseByteSize(absl::string_view text) {
   absl::string_view digits = text;
   uint64_t unit = 1;
   constexpr std::pair<absl::string_view, uint64_t> kUnits[] = {
-      {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
-      {"K", 1ull << 10},   {"M", 1ull << 20},   {"G", 1ull << 30},
+      {"KiB", 1ull << 10},
+      {"MiB", 1ull << 20},
+      {"GiB", 1ull << 30},
+      {"K", 1ull << 10},
+      {"M", 1ull << 20},
+      {"G", 1ull << 30},
       {"B", 1}};
   for (const auto& [suffix, mult] : kUnits) {
     if (absl::ConsumeSuffix(&digits, suffix)) {
@@ -256,9 +262,9 @@ absl::StatusOr<Options> OptionsFromFlags() {
   if (!algo) {
     std::vector<absl::string_view> names;
     for (const auto& a : barriers::AllAlgorithms()) names.push_back(a.name);
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown --algorithm '", algorithm,
-        "'; accepted: ", absl::StrJoin(names, ", ")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown --algorithm '", algorithm,
+                     "'; accepted: ", absl::StrJoin(names, ", ")));
   }
   o.algorithm = *algo;
   o.gc.stack_scan = barriers::InfoFor(*algo).stack_scan;
@@ -296,16 +302,17 @@ absl::StatusOr<Options> OptionsFromFlags() {
     o.gc.workers = static_cast<int>(*v);
   }
 
-  auto reps = ParseIntIn("repetitions", absl::GetFlag(FLAGS_repetitions), 1, 1000);
+  auto reps =
+      ParseIntIn("repetitions", absl::GetFlag(FLAGS_repetitions), 1, 1000);
   if (!reps.ok()) return reps.status();
   o.repetitions = static_cast<int>(*reps);
 
   std::string duration = absl::GetFlag(FLAGS_duration);
   if (!absl::ParseDuration(duration, &o.duration) ||
       o.duration < absl::Milliseconds(10) || o.duration > absl::Minutes(10)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bad --duration '", duration,
-                     "'; accepted: a duration from 10ms to 10m, e.g. 200ms, 1s"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad --duration '", duration,
+        "'; accepted: a duration from 10ms to 10m, e.g. 200ms, 1s"));
   }
   if (std::string ops = absl::GetFlag(FLAGS_ops); !ops.empty()) {
     auto v = ParseIntIn("ops", ops, 1, int64_t{1} << 50);
@@ -347,8 +354,8 @@ absl::StatusOr<Options> OptionsFromFlags() {
   }
   o.gc.heap_limit = *limit;
 
-  auto cgocheck = ParseEnum("cgocheck", absl::GetFlag(FLAGS_cgocheck),
-                            kCgocheckModes);
+  auto cgocheck =
+      ParseEnum("cgocheck", absl::GetFlag(FLAGS_cgocheck), kCgocheckModes);
   if (!cgocheck.ok()) return cgocheck.status();
   o.cgocheck = *cgocheck;
 

@@ -51,7 +51,7 @@ struct Options {
 // The command line split into what Abseil parses and what Google Benchmark
 // parses; flag names are normalised to underscores.
 struct SplitArgs {
-  std::vector<std::string> absl_args;      // argv[0] first.
+  std::vector<std::string> absl_args;       // argv[0] first.
   std::vector<std::string> benchmark_args;  // argv[0] first.
 };
 SplitArgs SplitCommandLine(int argc, char** argv);

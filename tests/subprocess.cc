@@ -32,11 +32,12 @@ CommandResult RunCommand(const std::string& command) {
   int err_fd = mkstemp(err_path);
   close(out_fd);
   close(err_fd);
-  std::string full = "(" + command + ") >" + out_path + " 2>" + err_path +
-                     " </dev/null";
+  std::string full =
+      "(" + command + ") >" + out_path + " 2>" + err_path + " </dev/null";
   int status = std::system(full.c_str());
   CommandResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.exit_code =
+      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = Slurp(out_path);
   r.err = Slurp(err_path);
   unlink(out_path);

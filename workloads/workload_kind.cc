@@ -6,7 +6,8 @@ namespace workloads {
 namespace {
 
 constexpr std::array kWorkloads = {
-#define WBBENCH_WORKLOAD_INFO(e, name, doc) WorkloadInfo{WorkloadKind::e, name, doc},
+#define WBBENCH_WORKLOAD_INFO(e, name, doc) \
+  WorkloadInfo{WorkloadKind::e, name, doc},
     WBBENCH_FOR_EACH_WORKLOAD(WBBENCH_WORKLOAD_INFO)
 #undef WBBENCH_WORKLOAD_INFO
 };

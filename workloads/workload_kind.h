@@ -7,22 +7,23 @@
 
 #include <optional>
 #include <span>
+
 #include "absl/strings/string_view.h"
 
 // V(EnumName, "flag-name", "what it does")
-#define WBBENCH_FOR_EACH_WORKLOAD(V)                                          \
-  V(kTreeReverse, "tree-reverse",                                             \
-    "Go's BenchmarkWriteBarrier: reverse a depth-22 tree (calibration)")      \
-  V(kBinaryTrees, "binary-trees",                                             \
-    "GCBench: a long-lived tree plus many short-lived trees")                 \
-  V(kBulkCopy, "bulk-copy",                                                   \
-    "Go's BenchmarkBulkWriteBarrier: copy arrays of 16 pointers")             \
-  V(kListQueue, "list-queue", "FIFO of nodes with push/pop churn")            \
-  V(kHashChurn, "hash-churn", "chained hash map: insert, delete, rehash")     \
-  V(kLru, "lru", "LRU cache: hash map plus doubly linked list")               \
-  V(kGraphRewire, "graph-rewire",                                             \
-    "random graph, edges rewired uniformly (worst flush locality)")           \
-  V(kAstGarbage, "ast-garbage",                                               \
+#define WBBENCH_FOR_EACH_WORKLOAD(V)                                      \
+  V(kTreeReverse, "tree-reverse",                                         \
+    "Go's BenchmarkWriteBarrier: reverse a depth-22 tree (calibration)")  \
+  V(kBinaryTrees, "binary-trees",                                         \
+    "GCBench: a long-lived tree plus many short-lived trees")             \
+  V(kBulkCopy, "bulk-copy",                                               \
+    "Go's BenchmarkBulkWriteBarrier: copy arrays of 16 pointers")         \
+  V(kListQueue, "list-queue", "FIFO of nodes with push/pop churn")        \
+  V(kHashChurn, "hash-churn", "chained hash map: insert, delete, rehash") \
+  V(kLru, "lru", "LRU cache: hash map plus doubly linked list")           \
+  V(kGraphRewire, "graph-rewire",                                         \
+    "random graph, edges rewired uniformly (worst flush locality)")       \
+  V(kAstGarbage, "ast-garbage",                                           \
     "build and drop parse-tree-like structures of mixed node types")
 
 namespace workloads {

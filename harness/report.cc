@@ -1,0 +1,453 @@
+#include "harness/report.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "harness/statistics.h"
+
+namespace harness {
+namespace {
+
+std::vector<double> Values(const Row& row, const std::string& key) {
+  std::vector<double> v;
+  for (const Repetition& r : row.repetitions) {
+    auto it = r.counters.find(key);
+    if (it != r.counters.end()) v.push_back(it->second);
+  }
+  return v;
+}
+
+// Every counter key that appears in any repetition of any row, sorted.
+std::set<std::string> AllKeys(const Report& report) {
+  std::set<std::string> keys;
+  for (const Row& row : report.rows) {
+    for (const Repetition& r : row.repetitions) {
+      for (const auto& [k, v] : r.counters) keys.insert(k);
+    }
+  }
+  return keys;
+}
+
+std::string JsonString(absl::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppendFormat(&out, "\\u%04x", c);
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsonNumber(double v) {
+  if (!std::isfinite(v)) return "null";
+  return absl::StrFormat("%.10g", v);
+}
+
+// "12.3" or "-" when absent.
+std::string Fixed(std::optional<double> v, int digits = 2) {
+  if (!v) return "-";
+  return absl::StrFormat("%.*f", digits, *v);
+}
+
+std::string MedianWithCi(const std::vector<double>& v, int digits = 2) {
+  if (v.empty()) return "-";
+  Summary s = Summarize(v);
+  if (!s.ci_low) return absl::StrFormat("%.*f (n<6)", digits, s.median);
+  return absl::StrFormat("%.*f [%.*f, %.*f]", digits, s.median, digits,
+                         *s.ci_low, digits, *s.ci_high);
+}
+
+std::optional<double> MedianOf(const Row& row, const std::string& key) {
+  std::vector<double> v = Values(row, key);
+  if (v.empty()) return std::nullopt;
+  return Summarize(v).median;
+}
+
+// The figure barrier comparisons are made on: the barrier's own share when
+// the baseline was measured, else ns per store.
+std::string ComparisonKey(const Row& a, const Row& b) {
+  if (!Values(a, kBarrierNsPerStore).empty() &&
+      !Values(b, kBarrierNsPerStore).empty()) {
+    return kBarrierNsPerStore;
+  }
+  return kNsPerStore;
+}
+
+}  // namespace
+
+std::string ConsoleReport(const Report& report) {
+  const Metadata& m = report.meta;
+  std::string out;
+  absl::StrAppendFormat(&out, "wbbench  %s  %d cores  TSC %.3f GHz  %s\n",
+                        m.cpu_model, m.cores, m.tsc_hz / 1e9, m.git_commit);
+  if (m.cycles_source == "hardware") {
+    absl::StrAppend(&out, "cycles: hardware counter (perf_event cycles)\n");
+  } else if (m.cycles_source == "estimate") {
+    absl::StrAppendFormat(
+        &out,
+        "cycles: ESTIMATE = mutator TSC ticks x calibrated core clock %.2f GHz "
+        "/ TSC clock; no hardware counter (%s)\n",
+        m.est_core_hz.value_or(0) / 1e9, m.counters_missing_reason);
+  } else {
+    absl::StrAppend(&out, "cycles: not available; ns from the TSC\n");
+  }
+  absl::StrAppendFormat(&out, "barrier share: %s\n", m.baseline);
+  absl::StrAppendFormat(&out,
+                        "gc=%s algorithm=%s threads=%d repetitions=%d%s\n",
+                        m.gc_mode, m.algorithm, m.threads, m.repetitions,
+                        m.interrupted ? "  INTERRUPTED: partial results" : "");
+  if (m.steal_percent >= 1) {
+    absl::StrAppendFormat(&out, "warning: %.1f%% CPU steal during the run\n",
+                          m.steal_percent);
+  }
+  absl::StrAppend(&out, "medians with 95% CI over repetitions\n\n");
+
+  const std::string cyc =
+      m.cycles_source == "estimate" ? "est.cycles" : "cycles";
+  std::vector<std::vector<std::string>> table = {
+      {"workload", "barrier", cyc + "/store", "ns/store",
+       "barrier " + cyc + "/barriered store", "barrier ns/barriered store",
+       "barrier on", "flushes/1k", "GCs", "max pause us", "lost"}};
+  for (const Row& row : report.rows) {
+    if (!row.error.empty()) {
+      table.push_back({row.workload, row.barrier, "ERROR: " + row.error});
+      continue;
+    }
+    auto on = MedianOf(row, kBarrierOnFraction);
+    table.push_back({row.workload, row.barrier,
+                     MedianWithCi(Values(row, kCyclesPerStore)),
+                     MedianWithCi(Values(row, kNsPerStore)),
+                     MedianWithCi(Values(row, kBarrierCyclesPerStore)),
+                     MedianWithCi(Values(row, kBarrierNsPerStore)),
+                     on ? absl::StrFormat("%.0f%%", *on * 100) : "-",
+                     Fixed(MedianOf(row, kFlushesPer1000), 1),
+                     Fixed(MedianOf(row, kGcCycles), 0),
+                     Fixed(MedianOf(row, kMaxPauseUs), 0),
+                     Fixed(MedianOf(row, kLostObjects), 0)});
+  }
+  std::vector<size_t> width(table[0].size(), 0);
+  for (const auto& line : table) {
+    for (size_t i = 0; i < line.size() && line.size() == width.size(); ++i) {
+      width[i] = std::max(width[i], line[i].size());
+    }
+  }
+  for (const auto& line : table) {
+    std::string s;
+    for (size_t i = 0; i < line.size(); ++i) {
+      size_t w = line.size() == width.size() ? width[i] : 0;
+      absl::StrAppend(&s, i ? "  " : "",
+                      i < 2 ? absl::StrFormat("%-*s", w, line[i])
+                            : absl::StrFormat("%*s", w, line[i]));
+    }
+    absl::StrAppend(&out, absl::StripTrailingAsciiWhitespace(s), "\n");
+  }
+
+  // Side by side: every barrier of a workload against the first one listed.
+  bool header = false;
+  for (size_t i = 0; i < report.rows.size(); ++i) {
+    for (size_t j = i + 1; j < report.rows.size(); ++j) {
+      const Row& a = report.rows[j];
+      const Row& b = report.rows[i];
+      if (a.workload != b.workload || !a.error.empty() || !b.error.empty()) {
+        continue;
+      }
+      bool first_b = true;
+      for (size_t k = 0; k < i; ++k) {
+        if (report.rows[k].workload == b.workload) first_b = false;
+      }
+      if (!first_b) continue;
+      if (!header) {
+        absl::StrAppend(&out,
+                        "\ncomparisons (ratio of medians, 95% bootstrap "
+                        "CI, two-sided Mann-Whitney U):\n");
+        header = true;
+      }
+      std::string key = ComparisonKey(a, b);
+      Comparison c = Compare(Values(a, key), Values(b, key));
+      std::string verdict =
+          c.too_few_samples
+              ? "too few repetitions for a U test (need 4+, 9+ advised)"
+              : absl::StrFormat(
+                    "p=%.3g %s", *c.p_value,
+                    c.significant ? "significant" : "not significant");
+      absl::StrAppendFormat(
+          &out, "  %-13s %s / %s (%s): %.2fx %s  %s\n", a.workload, a.barrier,
+          b.barrier, key, c.ratio,
+          c.ratio_ci_low ? absl::StrFormat("[%.2f, %.2f]", *c.ratio_ci_low,
+                                           *c.ratio_ci_high)
+                         : "",
+          verdict);
+    }
+  }
+  return out;
+}
+
+std::string JsonReport(const Report& report) {
+  const Metadata& m = report.meta;
+  std::string out = "{\n  \"context\": {\n";
+  absl::StrAppend(&out, "    \"date\": ", JsonString(m.date), ",\n");
+  absl::StrAppend(&out, "    \"host_name\": ", JsonString(m.host_name), ",\n");
+  absl::StrAppend(&out, "    \"executable\": ", JsonString(m.executable),
+                  ",\n");
+  absl::StrAppend(&out, "    \"num_cpus\": ", m.cores, ",\n");
+  absl::StrAppend(&out, "    \"mhz_per_cpu\": ", JsonNumber(m.mhz_per_cpu),
+                  ",\n");
+  absl::StrAppend(&out, "    \"cpu_scaling_enabled\": false,\n");
+  absl::StrAppend(&out, "    \"caches\": [],\n");
+  absl::StrAppend(&out, "    \"load_avg\": [", JsonNumber(m.load_avg[0]), ",",
+                  JsonNumber(m.load_avg[1]), ",", JsonNumber(m.load_avg[2]),
+                  "],\n");
+  absl::StrAppend(
+      &out, "    \"library_build_type\": ", JsonString(m.build_type), ",\n");
+  std::vector<std::string> sources;
+  for (const auto& [event, source] : m.counter_sources) {
+    sources.push_back(
+        absl::StrCat(JsonString(event), ": ", JsonString(source)));
+  }
+  absl::StrAppend(
+      &out, "    \"wbbench\": {\n",
+      "      \"machine\": ", JsonString(m.machine), ",\n",
+      "      \"cpu_model\": ", JsonString(m.cpu_model), ",\n",
+      "      \"cores\": ", m.cores, ",\n",
+      "      \"tsc_hz\": ", JsonNumber(m.tsc_hz), ",\n",
+      "      \"est_core_hz\": ",
+      m.est_core_hz ? JsonNumber(*m.est_core_hz) : "null", ",\n",
+      "      \"kernel\": ", JsonString(m.kernel), ",\n",
+      "      \"compiler\": ", JsonString(m.compiler), ",\n",
+      "      \"flags\": ", JsonString(m.flags), ",\n",
+      "      \"git_commit\": ", JsonString(m.git_commit), ",\n",
+      "      \"cycles_source\": ", JsonString(m.cycles_source), ",\n",
+      "      \"counter_sources\": {", absl::StrJoin(sources, ", "), "},\n",
+      "      \"counters_missing_reason\": ",
+      JsonString(m.counters_missing_reason), ",\n",
+      "      \"counter_read_ns\": ",
+      m.counter_read_ns ? JsonNumber(*m.counter_read_ns) : "null", ",\n",
+      "      \"steal_percent\": ", JsonNumber(m.steal_percent), ",\n",
+      "      \"interrupted\": ", m.interrupted ? "true" : "false", ",\n",
+      "      \"baseline\": ", JsonString(m.baseline), ",\n",
+      "      \"gc\": ", JsonString(m.gc_mode), ",\n",
+      "      \"algorithm\": ", JsonString(m.algorithm), ",\n",
+      "      \"threads\": ", m.threads, ",\n",
+      "      \"repetitions\": ", m.repetitions, "\n    }\n  },\n");
+
+  std::vector<std::string> rows;
+  auto row_json = [&](const Row& row, int family, const std::string& name,
+                      const std::string& run_type, const std::string& aggregate,
+                      int rep_index, const std::map<std::string, double>& c) {
+    std::string r = absl::StrCat(
+        "    {\n      \"name\": ", JsonString(name),
+        ",\n      \"family_index\": ", family,
+        ",\n      \"per_family_instance_index\": 0,\n      \"run_name\": ",
+        JsonString(row.name), ",\n      \"run_type\": ", JsonString(run_type),
+        ",\n      \"repetitions\": ", row.repetitions.size(), ",\n");
+    if (aggregate.empty()) {
+      absl::StrAppend(&r, "      \"repetition_index\": ", rep_index, ",\n");
+    } else {
+      absl::StrAppend(&r, "      \"aggregate_name\": ", JsonString(aggregate),
+                      ",\n      \"aggregate_unit\": ",
+                      JsonString(aggregate == "cv" ? "percentage" : "time"),
+                      ",\n");
+    }
+    auto get = [&](const char* k, double fallback) {
+      auto it = c.find(k);
+      return it == c.end() ? fallback : it->second;
+    };
+    double ns = get(kNsPerStore, 0);
+    absl::StrAppend(
+        &r, "      \"threads\": ", report.meta.threads,
+        ",\n      \"iterations\": ",
+        aggregate.empty() ? JsonNumber(get(kStores, 0))
+                          : absl::StrCat(row.repetitions.size()),
+        ",\n      \"real_time\": ", JsonNumber(ns),
+        ",\n      \"cpu_time\": ", JsonNumber(get(kCpuNsPerStore, ns)),
+        ",\n      \"time_unit\": \"ns\"");
+    if (!row.error.empty()) {
+      absl::StrAppend(&r, ",\n      \"error_occurred\": true",
+                      ",\n      \"error_message\": ", JsonString(row.error));
+    }
+    for (const auto& [k, v] : c) {
+      absl::StrAppend(&r, ",\n      ", JsonString(k), ": ", JsonNumber(v));
+    }
+    return r + "\n    }";
+  };
+  int family = 0;
+  for (const Row& row : report.rows) {
+    if (!row.error.empty() && row.repetitions.empty()) {
+      rows.push_back(row_json(row, family, row.name, "iteration", "", 0, {}));
+    }
+    for (const Repetition& rep : row.repetitions) {
+      rows.push_back(row_json(row, family, row.name, "iteration", "", rep.index,
+                              rep.counters));
+    }
+    std::map<std::string, std::map<std::string, double>> agg;
+    std::set<std::string> keys;
+    for (const Repetition& rep : row.repetitions) {
+      for (const auto& [k, v] : rep.counters) keys.insert(k);
+    }
+    for (const std::string& k : keys) {
+      Summary s = Summarize(Values(row, k));
+      agg["mean"][k] = s.mean;
+      agg["median"][k] = s.median;
+      agg["stddev"][k] = s.stddev;
+      if (s.mean != 0) agg["cv"][k] = s.stddev / s.mean;
+      agg["min"][k] = s.min;
+      if (s.ci_low) {
+        agg["median"][k + "_ci_low"] = *s.ci_low;
+        agg["median"][k + "_ci_high"] = *s.ci_high;
+      }
+    }
+    if (row.repetitions.size() > 1) {
+      for (const char* a : {"mean", "median", "stddev", "cv", "min"}) {
+        rows.push_back(row_json(row, family, absl::StrCat(row.name, "_", a),
+                                "aggregate", a, 0, agg[a]));
+      }
+    }
+    ++family;
+  }
+  absl::StrAppend(&out, "  \"benchmarks\": [\n", absl::StrJoin(rows, ",\n"),
+                  "\n  ]\n}\n");
+  return out;
+}
+
+std::string CsvReport(const Report& report) {
+  std::set<std::string> keys = AllKeys(report);
+  std::string out = absl::StrCat("name,workload,barrier,repetition,error,",
+                                 absl::StrJoin(keys, ","), "\n");
+  for (const Row& row : report.rows) {
+    std::string error =
+        absl::StrReplaceAll(row.error, {{",", ";"}, {"\n", " "}});
+    if (row.repetitions.empty()) {
+      absl::StrAppend(&out, row.name, ",", row.workload, ",", row.barrier, ",,",
+                      error, std::string(keys.size(), ','), "\n");
+    }
+    for (const Repetition& rep : row.repetitions) {
+      absl::StrAppend(&out, row.name, ",", row.workload, ",", row.barrier, ",",
+                      rep.index, ",", error);
+      for (const std::string& k : keys) {
+        auto it = rep.counters.find(k);
+        absl::StrAppend(&out, ",",
+                        it == rep.counters.end() ? "" : JsonNumber(it->second));
+      }
+      absl::StrAppend(&out, "\n");
+    }
+  }
+  return out;
+}
+
+std::string GoReport(const Report& report) {
+  const Metadata& m = report.meta;
+  // Go benchmark format (golang.org/design/14313-benchmark-format): config
+  // lines, then one result line per repetition, then unit metadata.
+  std::string out = absl::StrCat(
+      "goos: linux\ngoarch: amd64\npkg: wbbench\ncpu: ", m.cpu_model,
+      "\ncommit: ", m.git_commit,
+      "\ncycles-source: ", m.cycles_source.empty() ? "none" : m.cycles_source,
+      "\nbaseline: ", absl::StrReplaceAll(m.baseline, {{" ", "_"}}),
+      "\ngc: ", m.gc_mode, "\nalgorithm: ", m.algorithm, "\n");
+  // Go units: value then unit, the unit naming the per-store denominator.
+  const std::pair<const char*, const char*> kUnits[] = {
+      {kNsPerStore, "ns/store"},
+      {kCyclesPerStore, "cycles/store"},
+      {kTscTicksPerStore, "tsc-ticks/store"},
+      {kBarrierNsPerStore, "barrier-ns/barriered-store"},
+      {kBarrierCyclesPerStore, "barrier-cycles/barriered-store"},
+      {kFlushesPer1000, "flushes/kstore"},
+      {kMaxPauseUs, "max-pause-us"},
+      {kLostObjects, "lost-objects"}};
+  std::set<std::string> used;
+  for (const Row& row : report.rows) {
+    if (!row.error.empty()) continue;
+    std::string camel;
+    bool upper = true;
+    for (char c : row.workload) {
+      if (c == '-') {
+        upper = true;
+        continue;
+      }
+      camel += upper ? absl::ascii_toupper(c) : c;
+      upper = false;
+    }
+    for (const Repetition& rep : row.repetitions) {
+      auto stores = rep.counters.find(kStores);
+      absl::StrAppend(&out, "Benchmark", camel, "/barrier=", row.barrier, "-",
+                      m.threads, " ",
+                      stores == rep.counters.end()
+                          ? "1"
+                          : absl::StrFormat("%.0f", stores->second));
+      for (const auto& [key, unit] : kUnits) {
+        auto it = rep.counters.find(key);
+        if (it == rep.counters.end()) continue;
+        absl::StrAppend(&out, " ", absl::StrFormat("%.6g", it->second), " ",
+                        unit);
+        used.insert(unit);
+      }
+      absl::StrAppend(&out, "\n");
+    }
+  }
+  for (const auto& [key, unit] : kUnits) {
+    if (!used.contains(unit)) continue;
+    absl::StrAppend(&out, "Unit ", unit, " better=lower assume=nothing\n");
+  }
+  return out;
+}
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& contents) {
+  std::string tmp = absl::StrCat(path, ".tmp.", getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  }
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      close(fd);
+      unlink(tmp.c_str());
+      return absl::UnavailableError(
+          absl::StrCat("cannot write ", path, ": ", std::strerror(err)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0 || close(fd) != 0 ||
+      rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    unlink(tmp.c_str());
+    return absl::UnavailableError(
+        absl::StrCat("cannot write ", path, ": ", std::strerror(err)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace harness

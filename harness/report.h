@@ -1,0 +1,96 @@
+// File: harness/report.h
+//
+// What a wbbench run measured, independent of how it is printed, and the
+// reporters that print it: a console table, Google Benchmark JSON (so
+// compare.py and analysis/ read it), CSV, and Go benchmark format (so
+// benchstat reads it).
+//
+// A figure that was not measured is absent from a repetition's counters and
+// is printed as absent ("-" or a missing key), never as 0.  Every report
+// names the source of the cycle figures and the baseline of the barrier's
+// share (Metadata::cycles_source, Metadata::baseline).
+#ifndef WBBENCH_HARNESS_REPORT_H_
+#define WBBENCH_HARNESS_REPORT_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace harness {
+
+// Counter keys; the JSON and Go reporters use these names verbatim.
+inline constexpr char kCyclesPerStore[] = "cycles_per_store";
+inline constexpr char kNsPerStore[] = "ns_per_store";
+inline constexpr char kTscTicksPerStore[] = "tsc_ticks_per_store";
+inline constexpr char kBarrierCyclesPerStore[] = "barrier_cycles_per_store";
+inline constexpr char kBarrierNsPerStore[] = "barrier_ns_per_store";
+inline constexpr char kStores[] = "stores";
+inline constexpr char kBarrieredStores[] = "barriered_stores";
+inline constexpr char kFlushes[] = "flushes";
+inline constexpr char kFlushesPer1000[] = "flushes_per_1000_stores";
+inline constexpr char kGcCycles[] = "gc_cycles";
+inline constexpr char kMarkMs[] = "mark_ms";
+inline constexpr char kMaxPauseUs[] = "max_pause_us";
+inline constexpr char kLostObjects[] = "lost_objects";
+inline constexpr char kBarrierOnFraction[] = "barrier_on_fraction";
+inline constexpr char kCpuNsPerStore[] = "cpu_ns_per_store";
+
+struct Repetition {
+  int index = 0;
+  // Absent keys were not measured.  Always present: stores, ns_per_store.
+  std::map<std::string, double> counters;
+};
+
+struct Row {
+  std::string workload;
+  std::string barrier;
+  std::string name;  // "workload/barrier=name"
+  std::vector<Repetition> repetitions;
+  std::string error;  // non-empty: the row failed (error_occurred in JSON).
+};
+
+struct Metadata {
+  std::string date, host_name, executable;
+  std::string machine;  // short id for file names: host-cpu slug.
+  std::string cpu_model, kernel, compiler, flags, build_type, git_commit;
+  int cores = 0;
+  double tsc_hz = 0;
+  std::optional<double> est_core_hz;
+  double mhz_per_cpu = 0;
+  double load_avg[3] = {0, 0, 0};
+  // "hardware" when cycles come from a PMU counter, "estimate" when from the
+  // TSC scaled by the calibrated core clock; absent when neither.
+  std::string cycles_source;
+  std::map<std::string, std::string> counter_sources;  // event -> source
+  std::string counters_missing_reason;
+  std::optional<double> counter_read_ns;
+  double steal_percent = 0;
+  std::string baseline;
+  std::string gc_mode, algorithm;
+  int threads = 1;
+  int repetitions = 0;
+  bool interrupted = false;
+};
+
+struct Report {
+  Metadata meta;
+  std::vector<Row> rows;
+};
+
+std::string ConsoleReport(const Report& report);
+std::string JsonReport(const Report& report);
+std::string CsvReport(const Report& report);
+std::string GoReport(const Report& report);
+
+// Writes `contents` to `path` atomically: a temporary file in the same
+// directory, fsync, rename.  A crash or a kill leaves either the old file or
+// the new one, never half of one.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& contents);
+
+}  // namespace harness
+
+#endif  // WBBENCH_HARNESS_REPORT_H_
