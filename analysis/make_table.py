@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Regenerates results/README.md and results/plots/*.svg from results/*.json.
+
+    /usr/bin/python3 analysis/make_table.py [--results DIR] [--out FILE]
+
+--results is the folder of stored runs (default: results/ beside this
+script's folder); --out the README to write (default: DIR/README.md); the
+plots go to plots/ beside it.  Regenerating from the same runs gives the same
+bytes.
+
+All files are read and checked before anything is written.  A missing or
+malformed results file ends the script with one line on stderr and exit
+status 2, leaving the previous README and plots as they were.  Output is
+written to temporary files in the destination folders and renamed into place
+at the end; plots of runs no longer present are removed.
+
+Needs Debian's python3 with numpy, scipy and matplotlib (python3-numpy,
+python3-scipy, python3-matplotlib).
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import runs  # noqa: E402
+
+EXIT_BAD_INPUT = 2
+PLOTS_DIR = "plots"
+
+
+def _parse_args(argv):
+    here = os.path.dirname(os.path.abspath(__file__))
+    default_results = os.path.join(os.path.dirname(here), "results")
+    p = argparse.ArgumentParser(
+        description="Regenerate the results table and plots from stored "
+                    "wbbench runs.")
+    p.add_argument("--results", default=default_results,
+                   help="folder of stored runs (*.json); default %(default)s")
+    p.add_argument("--out", default=None,
+                   help="README to write; default RESULTS/README.md "
+                        "(plots go to plots/ beside it)")
+    return p.parse_args(argv)
+
+
+def _write_temp(folder: str, name: str, data: bytes) -> str:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def build(all_runs):
+    """{relative path: bytes} of everything to write, README last."""
+    # Imported here so that bad input is reported before matplotlib loads.
+    import plots
+    import table
+    outputs = {}
+    for run in all_runs:
+        names = table.plot_names(run)
+        outputs[os.path.join(PLOTS_DIR, names["cost"])] = plots.cost_plot(run)
+        outputs[os.path.join(PLOTS_DIR, names["ratio"])] = plots.ratio_plot(run)
+    outputs["README.md"] = table.render(all_runs).encode("utf-8")
+    return outputs
+
+
+def write_all(out_readme: str, outputs) -> None:
+    """Writes every output to a temp file, then renames them all into place."""
+    out_dir = os.path.dirname(os.path.abspath(out_readme))
+    plots_dir = os.path.join(out_dir, PLOTS_DIR)
+    os.makedirs(plots_dir, exist_ok=True)
+    staged = []
+    try:
+        for rel, data in outputs.items():
+            dest = (os.path.abspath(out_readme) if rel == "README.md"
+                    else os.path.join(out_dir, rel))
+            staged.append((_write_temp(os.path.dirname(dest),
+                                       os.path.basename(dest), data), dest))
+    except BaseException:
+        for tmp, _ in staged:
+            os.unlink(tmp)
+        raise
+    for tmp, dest in staged:  # README is last
+        os.replace(tmp, dest)
+    keep = {os.path.basename(d) for _, d in staged}
+    for name in sorted(os.listdir(plots_dir)):
+        if name.endswith(".svg") and name not in keep:
+            os.unlink(os.path.join(plots_dir, name))
+
+
+def main(argv=None) -> int:
+    args = _parse_args(argv)
+    out = args.out or os.path.join(args.results, "README.md")
+    try:
+        all_runs = runs.load_dir(args.results)
+    except runs.ResultsError as e:
+        print(f"make_table: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out_dir = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(out_dir):
+        print(f"make_table: {out_dir}: output folder does not exist",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    write_all(out, build(all_runs))
+    print(f"make_table: wrote {out} and {len(all_runs) * 2} plots from "
+          f"{len(all_runs)} run(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

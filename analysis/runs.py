@@ -1,0 +1,266 @@
+"""Loads and checks stored wbbench runs (results/*.json).
+
+A stored run is what `wbbench --format=json` writes: Google Benchmark JSON
+(a `context` block and a `benchmarks` list) with wbbench's metadata under
+context.wbbench and its figures as custom counters on each row.  Rows are
+named `<workload>/barrier=<barrier>[/...]`; one row per repetition
+(run_type "iteration") plus aggregate rows (`_median`, `_mean`, ...).
+
+The samples used for statistics are the per-repetition rows; aggregate rows
+are used only when a benchmark has no repetition rows at all.  A counter that
+could not be measured is absent from a row (or null, wbbench's JSON for a
+non-finite value), and stays absent here, never 0.
+
+Anything that does not fit raises ResultsError with one line that names the
+file and what is wrong with it.
+"""
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List
+
+# Canonical display order; names not listed here sort after, alphabetically.
+# "baseline" is the row wbbench measures every barrier's share against (the
+# workload with barrier none and the GC stopped-the-world): it has ns and
+# cycles per store but no barrier share of its own.
+BASELINE = "baseline"
+BARRIERS = ["unbuffered", "buffered", "cgocheck", "batched", "none", BASELINE]
+WORKLOADS = ["tree-reverse", "binary-trees", "bulk-copy", "list-queue",
+             "hash-churn", "lru", "graph-rewire", "ast-garbage"]
+
+# Per-repetition counters the table reads, all optional.
+COUNTERS = ["cycles_per_store", "ns_per_store", "barrier_cycles_per_store",
+            "barrier_ns_per_store", "tsc_ticks_per_store", "stores",
+            "barriered_stores", "flushes", "flushes_per_1000_stores",
+            "gc_cycles", "mark_ms", "max_pause_us", "lost_objects",
+            "barrier_on_fraction"]
+
+# Keys of context.wbbench the table cannot do without.
+REQUIRED_CONTEXT = ["machine"]
+# Where cycles figures come from; "" (or no key) when there are none at all.
+CYCLES_SOURCES = ("hardware", "estimate", "")
+_NAME = re.compile(r"^(?P<workload>[^/]+)/barrier=(?P<barrier>[^/]+)(?:/.*)?$")
+
+
+class ResultsError(Exception):
+    """A results file (or directory) that cannot be read; str() is one line."""
+
+
+@dataclass
+class Cell:
+    """All repetitions of one workload under one barrier."""
+    workload: str
+    barrier: str
+    # counter name -> samples, one per repetition that reported it
+    samples: Dict[str, List[float]] = field(default_factory=dict)
+    repetitions: int = 0
+    # True when there were no repetition rows and the `_median` aggregate
+    # row stands in (one value, no CI possible).
+    aggregate_only: bool = False
+
+    def values(self, counter: str) -> List[float]:
+        return self.samples.get(counter, [])
+
+
+@dataclass
+class Run:
+    """One stored results file."""
+    path: str
+    stem: str          # file name without .json
+    machine: str
+    suite: str
+    commit: str
+    meta: dict         # context.wbbench
+    context: dict      # the whole context block
+    cells: Dict[tuple, Cell]  # (workload, barrier) -> Cell
+
+    @property
+    def cycles_estimated(self) -> bool:
+        return self.meta.get("cycles_source") == "estimate"
+
+    @property
+    def cycles_hardware(self) -> bool:
+        return self.meta.get("cycles_source") == "hardware"
+
+    @property
+    def workloads(self) -> List[str]:
+        return _ordered({w for w, _ in self.cells}, WORKLOADS)
+
+    @property
+    def barriers(self) -> List[str]:
+        return _ordered({b for _, b in self.cells}, BARRIERS)
+
+    @property
+    def measured_barriers(self) -> List[str]:
+        """The barriers proper: every one but the baseline row."""
+        return [b for b in self.barriers if b != BASELINE]
+
+
+def _ordered(names, canonical):
+    known = [n for n in canonical if n in names]
+    return known + sorted(n for n in names if n not in canonical)
+
+
+def is_number(value) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _fail(path: str, what: str) -> ResultsError:
+    return ResultsError(f"{path}: {what}")
+
+
+def file_safe(name: str) -> str:
+    """A machine id or commit as it appears in a results file name."""
+    return re.sub(r"[^A-Za-z0-9._+-]+", "_", name).strip("._") or "unknown"
+
+
+def _suite_from_name(stem: str, machine: str, commit: str) -> str:
+    """`<machine>-<suite>-<commit>` -> suite; the whole stem otherwise.
+
+    machine and commit are matched as analysis/rerun.sh writes them into the
+    name (file_safe).
+    """
+    machine, commit = file_safe(machine), file_safe(commit) if commit else ""
+    rest = stem
+    if machine and rest.startswith(machine + "-"):
+        rest = rest[len(machine) + 1:]
+    if commit and rest.endswith("-" + commit):
+        rest = rest[:-len(commit) - 1]
+    return rest or stem
+
+
+def load_run(path: str) -> Run:
+    """Reads and checks one results file."""
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            doc = json.load(f)
+    except FileNotFoundError:
+        raise _fail(path, "no such file") from None
+    except UnicodeDecodeError as e:
+        raise _fail(path, f"not UTF-8 text ({e.reason})") from None
+    except json.JSONDecodeError as e:
+        raise _fail(path, f"not valid JSON (line {e.lineno} column "
+                          f"{e.colno}: {e.msg})") from None
+    except OSError as e:
+        raise _fail(path, f"cannot be read ({e.strerror})") from None
+
+    if not isinstance(doc, dict):
+        raise _fail(path, "not a wbbench JSON report (top level is not an "
+                          "object)")
+    context = doc.get("context")
+    if not isinstance(context, dict):
+        raise _fail(path, "no 'context' object (expected wbbench "
+                          "--format=json output)")
+    meta = context.get("wbbench")
+    if not isinstance(meta, dict):
+        raise _fail(path, "no 'context.wbbench' metadata (expected wbbench "
+                          "--format=json output, not plain Google Benchmark)")
+    for key in REQUIRED_CONTEXT:
+        if not isinstance(meta.get(key), str) or not meta[key]:
+            raise _fail(path, f"context.wbbench.{key} is missing or not a "
+                              "string")
+    if meta.get("cycles_source", "") not in CYCLES_SOURCES:
+        raise _fail(path, f"context.wbbench.cycles_source is "
+                          f"{meta['cycles_source']!r}; accepted: hardware, "
+                          "estimate, or empty when cycles were not measured")
+    rows = doc.get("benchmarks")
+    if not isinstance(rows, list) or not rows:
+        raise _fail(path, "no 'benchmarks' rows")
+
+    cells: Dict[tuple, Cell] = {}
+    medians: Dict[tuple, dict] = {}
+    for i, row in enumerate(rows):
+        _check_row(path, i, row)
+        run_type = row.get("run_type", "iteration")
+        name = row["name"]
+        if run_type == "aggregate":
+            agg = row.get("aggregate_name")
+            if not isinstance(agg, str) or not agg:
+                raise _fail(path, f"benchmarks[{i}] '{name}': aggregate row "
+                                  "without an aggregate_name")
+            base = name[:-len(agg) - 1] if name.endswith("_" + agg) else name
+            if agg == "median":
+                medians[_key(path, i, base)] = row
+            continue
+        if run_type != "iteration":
+            raise _fail(path, f"benchmarks[{i}] '{name}': unknown run_type "
+                              f"{run_type!r}")
+        run_name = row.get("run_name", name)
+        key = _key(path, i, run_name if isinstance(run_name, str) else name)
+        cell = cells.setdefault(key, Cell(*key))
+        cell.repetitions += 1
+        _add_counters(cell, row)
+
+    for key, row in medians.items():
+        if key not in cells:
+            cell = cells[key] = Cell(*key, aggregate_only=True)
+            cell.repetitions = 1
+            _add_counters(cell, row)
+
+    stem = os.path.splitext(os.path.basename(path))[0]
+    commit = str(meta.get("git_commit") or "")
+    suite = meta.get("suite")
+    if not isinstance(suite, str) or not suite:
+        suite = _suite_from_name(stem, meta["machine"], commit)
+    return Run(path=path, stem=stem, machine=meta["machine"], suite=suite,
+               commit=commit or "unknown", meta=meta, context=context,
+               cells=cells)
+
+
+def _key(path: str, i: int, name: str) -> tuple:
+    m = _NAME.match(name)
+    if not m:
+        raise _fail(path, f"benchmarks[{i}] name '{name}' is not "
+                          "'<workload>/barrier=<barrier>'")
+    return (m.group("workload"), m.group("barrier"))
+
+
+def _check_row(path: str, i: int, row) -> None:
+    if not isinstance(row, dict):
+        raise _fail(path, f"benchmarks[{i}] is not an object")
+    name = row.get("name")
+    if not isinstance(name, str) or not name:
+        raise _fail(path, f"benchmarks[{i}] has no 'name'")
+    if row.get("error_occurred"):
+        msg = str(row.get("error_message", "")).replace("\n", " ")
+        raise _fail(path, f"benchmark '{name}' failed ({msg or 'no message'})"
+                          "; rerun it or remove the file")
+    for key in ("real_time", "cpu_time"):
+        if not is_number(row.get(key)):
+            raise _fail(path, f"benchmarks[{i}] '{name}': '{key}' is missing "
+                              "or not a finite number")
+    if row.get("time_unit") not in ("ns", "us", "ms", "s"):
+        raise _fail(path, f"benchmarks[{i}] '{name}': 'time_unit' is "
+                          f"{row.get('time_unit')!r}; accepted: ns, us, ms, s")
+    for counter in COUNTERS:
+        if row.get(counter) is not None and not is_number(row[counter]):
+            raise _fail(path, f"benchmarks[{i}] '{name}': counter "
+                              f"'{counter}' is {row[counter]!r}, not a finite "
+                              "number (leave an unmeasured counter out)")
+
+
+def _add_counters(cell: Cell, row: dict) -> None:
+    for counter in COUNTERS:
+        if row.get(counter) is not None:
+            cell.samples.setdefault(counter, []).append(float(row[counter]))
+
+
+def load_dir(results_dir: str) -> List[Run]:
+    """Every results/*.json, sorted by machine, suite and file name.
+
+    Hidden files (a run that analysis/rerun.sh is still writing) are skipped.
+    """
+    if not os.path.isdir(results_dir):
+        raise ResultsError(f"{results_dir}: no such results directory")
+    names = sorted(n for n in os.listdir(results_dir)
+                   if n.endswith(".json") and not n.startswith("."))
+    if not names:
+        raise ResultsError(f"{results_dir}: no results files (*.json); run "
+                           "analysis/rerun.sh to make one")
+    runs = [load_run(os.path.join(results_dir, n)) for n in names]
+    runs.sort(key=lambda r: (r.machine, r.suite, r.stem))
+    return runs

@@ -1,0 +1,117 @@
+"""Tests of analysis/runs.py: reading stored runs into cells of samples."""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "analysis"))
+
+import runs  # noqa: E402
+
+GOOD = os.path.join(HERE, "fixtures", "good")
+VM = os.path.join(GOOD, "vm-epyc-9r14-full-abc1234.json")
+
+
+class LoadRunTest(unittest.TestCase):
+    def setUp(self):
+        self.run = runs.load_run(VM)
+
+    def test_identity_from_context_and_name(self):
+        self.assertEqual(self.run.machine, "vm-epyc-9r14")
+        self.assertEqual(self.run.commit, "abc1234")
+        self.assertEqual(self.run.suite, "full")  # from the file name
+        self.assertTrue(self.run.cycles_estimated)
+
+    def test_cells_hold_repetition_rows_only(self):
+        cell = self.run.cells[("tree-reverse", "buffered")]
+        self.assertEqual(cell.repetitions, 10)
+        self.assertFalse(cell.aggregate_only)
+        self.assertEqual(sorted(cell.values("barrier_cycles_per_store")),
+                         [float(x) for x in range(10, 20)])
+
+    def test_absent_counters_stay_absent(self):
+        cell = self.run.cells[("tree-reverse", "none")]
+        self.assertEqual(cell.values("flushes"), [])
+        self.assertEqual(cell.values("max_pause_us"), [])
+        self.assertNotIn(("binary-trees", "cgocheck"), self.run.cells)
+
+    def test_canonical_order(self):
+        self.assertEqual(self.run.barriers, ["unbuffered", "buffered",
+                                             "cgocheck", "batched", "none",
+                                             "baseline"])
+        self.assertEqual(self.run.measured_barriers, self.run.barriers[:-1])
+        self.assertEqual(self.run.workloads, ["tree-reverse", "binary-trees"])
+
+
+class LoadDirTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="wbbench-runs-")
+        self.addCleanup(shutil.rmtree, self.tmp)
+
+    def test_skips_hidden_files_being_written(self):
+        shutil.copy(VM, self.tmp)
+        with open(os.path.join(self.tmp, ".rerun.abc123.json"), "w"):
+            pass  # empty: a run still being written
+        loaded = runs.load_dir(self.tmp)
+        self.assertEqual([r.stem for r in loaded],
+                         ["vm-epyc-9r14-full-abc1234"])
+
+    def test_aggregate_only_file_uses_stored_median(self):
+        with open(VM) as f:
+            doc = json.load(f)
+        doc["benchmarks"] = [r for r in doc["benchmarks"]
+                             if r["run_type"] == "aggregate"]
+        path = os.path.join(self.tmp, "agg.json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        cell = runs.load_run(path).cells[("tree-reverse", "buffered")]
+        self.assertTrue(cell.aggregate_only)
+        self.assertEqual(cell.values("barrier_cycles_per_store"), [14.5])
+
+    def write(self, doc, name="vm-epyc-9r14-full-abc1234.json"):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        return path
+
+    def test_what_wbbench_writes_when_nothing_counts_cycles(self):
+        # wbbench leaves cycles_source empty and est_core_hz null when there
+        # is neither a counter nor an estimate, and writes a non-finite
+        # counter as null: both mean "not measured".
+        with open(VM) as f:
+            doc = json.load(f)
+        doc["context"]["wbbench"]["cycles_source"] = ""
+        doc["context"]["wbbench"]["est_core_hz"] = None
+        for row in doc["benchmarks"]:
+            if row["name"] == "tree-reverse/barrier=none":
+                row["barrier_cycles_per_store"] = None
+        run = runs.load_run(self.write(doc))
+        self.assertFalse(run.cycles_estimated)
+        self.assertFalse(run.cycles_hardware)
+        self.assertEqual(run.cells[("tree-reverse", "none")]
+                         .values("barrier_cycles_per_store"), [])
+
+    def test_unknown_cycles_source_is_rejected(self):
+        with open(VM) as f:
+            doc = json.load(f)
+        doc["context"]["wbbench"]["cycles_source"] = "tsc"
+        with self.assertRaises(runs.ResultsError) as e:
+            runs.load_run(self.write(doc))
+        self.assertIn("cycles_source is 'tsc'", str(e.exception))
+
+    def test_errors_are_one_line_naming_the_file(self):
+        path = os.path.join(self.tmp, "x.json")
+        with open(path, "w") as f:
+            f.write("[1, 2]")
+        with self.assertRaises(runs.ResultsError) as e:
+            runs.load_run(path)
+        self.assertIn(path, str(e.exception))
+        self.assertNotIn("\n", str(e.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
