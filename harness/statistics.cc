@@ -25,14 +25,35 @@ double Median(std::vector<double> s) {
   return SortedMedian(s);
 }
 
-// P(X <= k) for X ~ Binomial(n, 1/2).
-double BinomialCdfHalf(int n, int k) {
-  double sum = 0, term = std::pow(0.5, n);  // C(n,0) / 2^n
-  for (int i = 0; i <= k; ++i) {
-    sum += term;
-    term = term * (n - i) / (i + 1);
+// P(X == k) for X ~ Binomial(n, 1/2); 0 outside [0, n].
+double BinomialPmfHalf(int n, int k) {
+  if (k < 0 || k > n) return 0;
+  return std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) -
+                  std::lgamma(n - k + 1.0) + n * std::log(0.5));
+}
+
+// benchstat's QuantileCI for the median (go-moremath stats): starting from
+// the mode of Binomial(n, 1/2), add the more probable neighbouring bucket
+// (the left one on a tie) until the coverage reaches 1 - alpha.  Buckets
+// [left, right) bound the interval by order statistics left..right
+// (1-based); analysis/wbstats.py computes the same.
+std::optional<std::pair<int, int>> MedianCiOrders(int n) {
+  const int mode = static_cast<int>(std::ceil((n + 1) * 0.5)) - 1;
+  double accum = BinomialPmfHalf(n, mode);
+  int left = mode, right = mode + 1;
+  while (accum < 1 - kAlpha) {
+    double lp = BinomialPmfHalf(n, left - 1), rp = BinomialPmfHalf(n, right);
+    if (lp <= 0 && rp <= 0) break;
+    if (lp >= rp || std::abs(lp - rp) <= 1e-12 * std::max(lp, rp)) {
+      accum += lp;
+      --left;
+    } else {
+      accum += rp;
+      ++right;
+    }
   }
-  return sum;
+  if (left < 1 || right > n) return std::nullopt;
+  return std::pair{left, right};
 }
 
 double Percentile(std::vector<double>& s, double q) {
@@ -56,13 +77,9 @@ Summary Summarize(std::vector<double> samples) {
   double ss = 0;
   for (double x : samples) ss += (x - s.mean) * (x - s.mean);
   s.stddev = s.n > 1 ? std::sqrt(ss / (s.n - 1)) : 0;
-  if (s.n >= kMinSamplesForMedianCi) {
-    // Largest k whose interval [x_(k), x_(n-k+1)] still covers the median
-    // with probability >= 95%.
-    int k = 1;
-    while (1 - 2 * BinomialCdfHalf(s.n, k) >= 1 - kAlpha) ++k;
-    s.ci_low = samples[k - 1];
-    s.ci_high = samples[s.n - k];
+  if (auto orders = MedianCiOrders(s.n)) {
+    s.ci_low = samples[orders->first - 1];
+    s.ci_high = samples[orders->second - 1];
   }
   return s;
 }

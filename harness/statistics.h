@@ -21,7 +21,8 @@ inline constexpr double kAlpha = 0.05;
 // Fewer samples than this per side cannot reach p < 0.05 in a U test
 // (benchstat's advice); compare.py warns below 9.
 inline constexpr int kMinSamplesForUTest = 4;
-// The order-statistic CI of a median at 95% needs at least 6 samples.
+// The order-statistic CI of a median at 95% needs at least 6 samples
+// (fewer cannot reach 95% coverage; no interval is given then).
 inline constexpr int kMinSamplesForMedianCi = 6;
 
 struct Summary {

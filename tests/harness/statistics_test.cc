@@ -18,6 +18,22 @@ TEST(StatisticsTest, MedianMinAndOrderStatisticCi) {
   EXPECT_DOUBLE_EQ(*s.ci_high, 9);
 }
 
+// Order statistics of benchstat's interval (go-moremath QuantileCI), as
+// analysis/wbstats.py computes them with scipy: asymmetric, left-biased.
+TEST(StatisticsTest, CiOrdersMatchBenchstat) {
+  const std::pair<int, std::pair<int, int>> kCases[] = {
+      {7, {1, 7}},  {8, {1, 7}},   {9, {2, 8}},
+      {11, {2, 9}}, {12, {3, 10}}, {20, {6, 15}}};
+  for (const auto& [n, orders] : kCases) {
+    std::vector<double> x;
+    for (int i = 1; i <= n; ++i) x.push_back(i);
+    Summary s = Summarize(x);
+    ASSERT_TRUE(s.ci_low.has_value()) << n;
+    EXPECT_EQ(*s.ci_low, orders.first) << n;
+    EXPECT_EQ(*s.ci_high, orders.second) << n;
+  }
+}
+
 TEST(StatisticsTest, SixSamplesGiveTheFullRangeFiveGiveNoCi) {
   Summary six = Summarize({3, 1, 2, 6, 5, 4});
   ASSERT_TRUE(six.ci_low.has_value());
