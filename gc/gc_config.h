@@ -30,13 +30,13 @@ enum class StackScanPolicy {
 
 struct GcConfig {
   GcMode mode = GcMode::kConcurrent;
-  int gogc = 100;                 // percent heap growth; <0 means off.
-  int workers = 1;                // dedicated mark workers.
+  int gogc = 100;   // percent heap growth; <0 means off.
+  int workers = 1;  // dedicated mark workers.
   StackScanPolicy stack_scan = StackScanPolicy::kPerMutatorConcurrent;
   size_t wbbuf_entries = kWbBufDefaultEntries;
   size_t heap_limit = size_t{4} << 30;  // bytes of live heap allowed.
-  bool verify = false;            // checkmark at every mark termination.
-  bool gctrace = false;           // one line per cycle on stderr.
+  bool verify = false;                  // checkmark at every mark termination.
+  bool gctrace = false;                 // one line per cycle on stderr.
 };
 
 }  // namespace gc

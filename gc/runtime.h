@@ -27,6 +27,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "gc/work_buf.h"
+
 namespace gc {
 
 // Go's wbBufEntries: 256 entries of two pointers.  The trade-off (Go's
@@ -58,12 +60,23 @@ struct WbBuf {
 
 struct M;
 struct G;
+class Collector;
+class Mutator;
+class MCache;
 
 // A processor: the state a mutator needs to run managed code.  The marker
 // issue adds the allocation cache and gray buffers after wb_buf.
 struct P {
   WbBuf wb_buf;
   int id = 0;
+  // Fields below belong to the collector (gc/collector.h, gc/mutator.h).
+  Collector* collector = nullptr;
+  MCache* mcache = nullptr;  // this P's allocation cache
+  GcWork gcw;                // this P's gray objects (barrier flushes, assists)
+  // Bytes allocated since the last pacer check (gc/mutator.h, Allocate).
+  int64_t alloc_since_check = 0;
+  // Scan work (bytes) this P owes the marker this cycle (assists).
+  int64_t assist_debt = 0;
 };
 
 // An OS thread.  `locks` is Go's m.locks (acquirem); `g0_stack_hi` is the top
@@ -81,6 +94,15 @@ struct G {
   M* m = nullptr;
   std::atomic<bool> stack_black{false};
   int id = 0;
+  // Fields below belong to the collector (gc/mutator.h).
+  Mutator* mutator = nullptr;
+  // GStatus; changes only under the collector's scheduler lock.
+  std::atomic<uint32_t> status{0};
+  // Go's preempt flag: the next Safepoint() takes the slow path (a stop the
+  // world request, or a request to scan its own stack).
+  std::atomic<bool> preempt{false};
+  // This cycle's stack scan is still owed (per-mutator scan policies).
+  std::atomic<bool> scan_pending{false};
 };
 
 // The current thread's G (nullptr on threads that run no managed code).

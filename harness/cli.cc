@@ -4,10 +4,20 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
+#include "barriers/barrier_dump.h"
 #include "benchmark/benchmark.h"
+#include "harness/clock.h"
+#include "harness/counters.h"
 #include "harness/options.h"
+#include "harness/report.h"
+#include "harness/runner.h"
 
 namespace harness {
 namespace {
@@ -35,6 +45,43 @@ void PrintList() {
     std::printf("  %-13s %s\n", std::string(w.name).c_str(),
                 std::string(w.doc).c_str());
   }
+  std::printf("\ncounters (--counters):\n");
+  for (const std::string& line :
+       DescribeCounterAvailability(ProbeCounters(CounterSet::ForList()))) {
+    std::printf("  %s\n", line.c_str());
+  }
+}
+
+void OnSigint(int) {
+  interrupt_requested.store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the run at once
+}
+
+// "[ 12/88] tree-reverse/barrier=buffered repetition 3/10  ETA 41s" on a
+// terminal; nothing otherwise.
+ProgressFn MakeProgress() {
+  if (!isatty(STDERR_FILENO)) return nullptr;
+  auto start = std::make_shared<absl::Time>(absl::Now());
+  return [start](int done, int total, const std::string& what) {
+    std::string eta = "";
+    if (done > 0) {
+      double per = absl::ToDoubleSeconds(absl::Now() - *start) / done;
+      eta = absl::StrFormat("  ETA %.0fs", per * (total - done));
+    }
+    std::fprintf(stderr, "\r\033[K[%3d/%d] %s%s", done + 1, total,
+                 what.c_str(), eta.c_str());
+    std::fflush(stderr);
+  };
+}
+
+std::string Render(const Report& report, Format format) {
+  switch (format) {
+    case Format::kConsole: return ConsoleReport(report);
+    case Format::kJson: return JsonReport(report);
+    case Format::kCsv: return CsvReport(report);
+    case Format::kGo: return GoReport(report);
+  }
+  return "";
 }
 
 }  // namespace
@@ -66,10 +113,53 @@ int WbbenchMain(int argc, char** argv) {
     PrintList();
     return kExitOk;
   }
-  std::fprintf(stderr,
-               "wbbench: measured runs are not implemented yet (the heap, "
-               "marker, barriers and workloads land first); try --list\n");
-  return kExitRunFailed;
+  if (options->dump_barrier) {
+    auto dump = barriers::DumpBarrier(
+        barriers::BarrierName(*options->dump_barrier), options->algorithm);
+    if (!dump.ok()) {
+      std::fprintf(stderr, "wbbench: %s\n",
+                   std::string(dump.status().message()).c_str());
+      return kExitBadInput;
+    }
+    std::fputs(dump->c_str(), stdout);
+    return kExitOk;
+  }
+
+  std::signal(SIGINT, OnSigint);
+  ProgressFn progress = MakeProgress();
+  absl::StatusOr<Report> report = RunBenchmarks(*options, progress);
+  if (progress) std::fprintf(stderr, "\r\033[K");
+  if (!report.ok()) {
+    std::fprintf(stderr, "wbbench: %s\n",
+                 std::string(report.status().message()).c_str());
+    return kExitBadInput;
+  }
+  if (!options->out.empty()) {
+    if (absl::Status s =
+            WriteFileAtomically(options->out, Render(*report, options->format));
+        !s.ok()) {
+      std::fprintf(stderr, "wbbench: %s\n", std::string(s.message()).c_str());
+      return kExitRunFailed;
+    }
+    std::fputs(ConsoleReport(*report).c_str(), stdout);
+    std::printf("\nwrote %s\n", options->out.c_str());
+  } else {
+    std::fputs(Render(*report, options->format).c_str(), stdout);
+  }
+  int status = kExitOk;
+  for (const Row& row : report->rows) {
+    if (!row.error.empty()) {
+      std::fprintf(stderr, "wbbench: %s: %s\n", row.name.c_str(),
+                   row.error.c_str());
+      status = kExitRunFailed;
+    }
+  }
+  if (report->meta.interrupted) {
+    std::fprintf(stderr, "wbbench: interrupted; the report holds the "
+                         "repetitions measured so far\n");
+    return kExitInterrupted;
+  }
+  return status;
 }
 
 }  // namespace harness

@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "subprocess.h"
@@ -58,7 +60,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"--verify=perhaps", "'perhaps'", "true, false"},
         BadFlag{"--no-such-flag", "--no_such_flag", "--help"},
         BadFlag{"stray", "'stray'", "--flags"},
-        BadFlag{"--barrier", "--barrier", "VALUE"}));
+        BadFlag{"--barrier", "--barrier", "VALUE"}),
+    [](const ::testing::TestParamInfo<BadFlag>& info) {
+      std::string name = absl::StrCat(info.index, "_");
+      for (char c : info.param.args) name += absl::ascii_isalnum(c) ? c : '_';
+      return name;
+    });
 
 TEST(OptionsTest, ListNamesEveryBarrierAndWorkload) {
   auto r = RunCommand(WbbenchBinary() + " --list");

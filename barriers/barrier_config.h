@@ -1,0 +1,92 @@
+// File: barriers/barrier_config.h
+//
+// The installed barrier: which kind, which shading algorithm, how big the
+// per-P write-barrier buffer is, what cgocheck does on a bad store, and what
+// a flush does.  The harness (and tests) install one configuration before
+// any mutator runs managed code; barrier slow paths read it.  The fast paths
+// never do: a workload is compiled against one static barrier policy type
+// per (kind, algorithm) (barriers/registry.h), so the only run-time state
+// the call site touches is gc::write_barrier_enabled and the P's buffer.
+//
+// Buffer geometry (Go's wbBuf.reset): an entry holds two pointers for the
+// two-pointer algorithms (hybrid, hybrid-cond: [value, old]) and one for
+// dijkstra ([value]) and yuasa ([old]).  `end` sits `wbbuf_entries` entries
+// past the start, or one entry past it under cgocheck, so that every store
+// fills the buffer and reaches the flush, which can then see the slot.
+//
+// Who may call what.  InstallBarrier: with no mutator running managed code
+// (before attaching threads, or with the world stopped).  ResetWbBuf: the
+// thread that holds the P, or anyone during a pause.  The rest: any thread.
+#ifndef WBBENCH_BARRIERS_BARRIER_CONFIG_H_
+#define WBBENCH_BARRIERS_BARRIER_CONFIG_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "barriers/algorithm.h"
+#include "barriers/barrier_kind.h"
+#include "gc/gc_config.h"
+#include "gc/runtime.h"
+
+namespace barriers {
+
+// What a full buffer's flush does.
+enum class FlushMode {
+  kShade,  // Go's wbBufFlush1: shade every recorded pointer (while marking).
+  kEmpty,  // reset the buffer without shading: isolates the fast path's
+           // cost in benchmarks (the flush is still taken and counted).
+};
+
+// What cgocheck does when a managed pointer is stored into unmanaged memory.
+enum class CgocheckMode {
+  kCount,  // count it (CgocheckViolations()) and go on.
+  kAbort,  // print "fatal: managed pointer 0x... stored into unmanaged
+           // memory at 0x..." on stderr and exit with status 2, as Go throws.
+};
+
+struct BarrierConfig {
+  BarrierKind kind = BarrierKind::kBuffered;
+  Algorithm algorithm = Algorithm::kHybrid;
+  size_t wbbuf_entries = gc::kWbBufDefaultEntries;  // --wbbuf-entries
+  CgocheckMode cgocheck = CgocheckMode::kCount;     // --cgocheck
+  FlushMode flush = FlushMode::kShade;
+};
+
+// Validates `config` (entries in [1, gc::kWbBufMaxEntries]) and makes it the
+// installed barrier.  The generated code for every JIT barrier exists from
+// program start, so this only switches state.
+absl::Status InstallBarrier(const BarrierConfig& config);
+const BarrierConfig& InstalledBarrier();
+
+// Pointers recorded per store by `algorithm` (2 for hybrid and hybrid-cond,
+// 1 for dijkstra and yuasa).
+size_t EntryPointers(Algorithm algorithm);
+
+// Empties p's buffer and places `end` for the installed barrier (Go's
+// wbBuf.reset).  Every flush ends with it; call it when a P is attached.
+void ResetWbBuf(gc::P* p);
+
+// Whether a slow path running on `p` shades: the installed FlushMode is
+// kShade and p's collector is marking.  Outside marking (cgocheck keeps the
+// barrier on) recorded pointers are discarded, as in Go.
+bool ShouldShade(const gc::P* p);
+
+// Copies what the collector must know about the installed barrier into
+// `gc_config`: the stack-scan policy the algorithm needs and the buffer size
+// (one entry under cgocheck).
+void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config);
+
+// `none` is unsound while marking concurrently: refuses it for kConcurrent
+// and kContinuous unless `unsafe_demonstration` is set.
+absl::Status CheckBarrierForGcMode(BarrierKind kind, gc::GcMode mode,
+                                   bool unsafe_demonstration);
+
+// "count" or "abort".
+absl::StatusOr<CgocheckMode> CgocheckModeFromName(absl::string_view name);
+
+}  // namespace barriers
+
+#endif  // WBBENCH_BARRIERS_BARRIER_CONFIG_H_

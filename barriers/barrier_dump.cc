@@ -1,0 +1,125 @@
+#include "barriers/barrier_dump.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "barriers/barrier_jit.h"
+#include "barriers/barrier_kind.h"
+
+namespace barriers {
+namespace {
+
+// objdump's listing of the code, or nullopt when objdump cannot be run.
+std::optional<std::string> Objdump(const JitFunction& fn) {
+  char path[] = "/tmp/wbbench-dump-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return std::nullopt;
+  bool written = write(fd, fn.code, fn.size) == static_cast<ssize_t>(fn.size);
+  close(fd);
+  std::optional<std::string> out;
+  if (written) {
+    std::string cmd = absl::StrCat("objdump -D -b binary -mi386:x86-64 ", path,
+                                   " 2>/dev/null");
+    if (std::FILE* p = popen(cmd.c_str(), "r")) {
+      std::string text;
+      char chunk[4096];
+      size_t n;
+      while ((n = std::fread(chunk, 1, sizeof(chunk), p)) > 0) {
+        text.append(chunk, n);
+      }
+      if (pclose(p) == 0) out = std::move(text);
+    }
+  }
+  unlink(path);
+  return out;
+}
+
+std::string Hex(const uint8_t* p, size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i)
+    absl::StrAppendFormat(&s, "%s%02x", i ? " " : "", p[i]);
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> DumpBarrier(absl::string_view name,
+                                        Algorithm algorithm) {
+  std::optional<BarrierKind> kind = BarrierFromName(name);
+  if (!kind.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--dump-barrier=", std::string(name),
+                     ": unknown barrier; expected buffered, "
+                     "cgocheck or batched"));
+  }
+  const JitFunction* fn = FindJitBarrier(*kind, algorithm);
+  if (fn == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--dump-barrier=", std::string(name),
+                     ": not generated code; expected buffered, "
+                     "cgocheck or batched"));
+  }
+  std::string out = absl::StrFormat(
+      "%s --algorithm=%s: %s at %p, %zu bytes\n"
+      "instructions: %zu on the fast path (a store that does not fill the "
+      "buffer), %zu in all\n\ncode:\n",
+      std::string(name), std::string(InfoFor(algorithm).name), fn->name,
+      fn->code, fn->size, fn->FastPathInstructions(), fn->instructions.size());
+  for (size_t off = 0; off < fn->size; off += 16) {
+    absl::StrAppendFormat(
+        &out, "  %04x  %s\n", off,
+        Hex(fn->code + off, std::min<size_t>(16, fn->size - off)));
+  }
+  std::map<uint32_t, const JitInstruction*> by_offset;
+  for (const JitInstruction& i : fn->instructions) by_offset[i.offset] = &i;
+  std::optional<std::string> listing = Objdump(*fn);
+  if (listing.has_value()) {
+    out += "\ndisassembly (objdump -D -b binary -mi386:x86-64):\n";
+    for (absl::string_view line : absl::StrSplit(*listing, '\n')) {
+      // Instruction lines look like "   1d:\t41 55   \tpush   %r13".
+      std::vector<absl::string_view> fields = absl::StrSplit(line, '\t');
+      if (fields.size() < 2 || fields[0].empty() || fields[0].back() != ':') {
+        continue;
+      }
+      absl::string_view offset = absl::StripLeadingAsciiWhitespace(
+          fields[0].substr(0, fields[0].size() - 1));
+      char* end = nullptr;
+      std::string offset_text(offset);
+      unsigned long at = std::strtoul(offset_text.c_str(), &end, 16);
+      if (end == offset_text.c_str() || *end != '\0') continue;
+      auto it = by_offset.find(static_cast<uint32_t>(at));
+      std::string text(line);
+      if (fields.size() >= 3 && it != by_offset.end()) {
+        absl::StrAppendFormat(&out, "%-60s // %s%s\n", text,
+                              it->second->fast_path ? "" : "[flush] ",
+                              it->second->pseudo_c);
+      } else {
+        absl::StrAppend(&out, text, "\n");
+      }
+    }
+  } else {
+    out += "\ninstructions (objdump not found):\n";
+    for (size_t k = 0; k < fn->instructions.size(); ++k) {
+      const JitInstruction& i = fn->instructions[k];
+      uint32_t next = k + 1 < fn->instructions.size()
+                          ? fn->instructions[k + 1].offset
+                          : static_cast<uint32_t>(fn->size);
+      absl::StrAppendFormat(&out, "  %4x:  %-33s // %s%s\n", i.offset,
+                            Hex(fn->code + i.offset, next - i.offset),
+                            i.fast_path ? "" : "[flush] ", i.pseudo_c);
+    }
+  }
+  return out;
+}
+
+}  // namespace barriers

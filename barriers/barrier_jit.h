@@ -1,0 +1,75 @@
+// File: barriers/barrier_jit.h
+//
+// The generated machine code of the JIT barriers (buffered, cgocheck and
+// batched), one function per (barrier, algorithm), emitted with xbyak when
+// the program starts (barriers/buffered_barrier_x64.cc).  cgocheck runs the
+// buffered code: it differs only in where the buffer ends.
+//
+// Each function is mapped read+execute only once generated, has a line in
+// /tmp/perf-PID.map so that perf names it, and keeps, for every instruction,
+// its offset, whether the not-full path (the fast path) executes it, and a
+// pseudo-C comment: --dump-barrier prints them beside the disassembly.
+//
+// Call sites call through the entry tables below (an indirect call through a
+// constant address: the generated code lives where mmap put it, out of reach
+// of a direct rel32 call from the binary's text).
+#ifndef WBBENCH_BARRIERS_BARRIER_JIT_H_
+#define WBBENCH_BARRIERS_BARRIER_JIT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "barriers/algorithm.h"
+#include "barriers/barrier_kind.h"
+
+namespace barriers {
+
+#define WBBENCH_COUNT_ALGORITHM(e, name, old, nw, policy, doc) +1
+inline constexpr size_t kNumAlgorithms =
+    0 WBBENCH_FOR_EACH_ALGORITHM(WBBENCH_COUNT_ALGORITHM);
+#undef WBBENCH_COUNT_ALGORITHM
+
+struct JitInstruction {
+  uint32_t offset;  // from the function's entry
+  bool fast_path;   // executed by a store that does not fill the buffer
+  std::string pseudo_c;
+};
+
+struct JitFunction {
+  std::string name;  // as in /tmp/perf-PID.map
+  const uint8_t* code = nullptr;
+  size_t size = 0;
+  std::vector<JitInstruction> instructions;
+
+  size_t FastPathInstructions() const;
+};
+
+// The generated code `kind` runs for `algorithm`; nullptr for the barriers
+// that are not generated (unbuffered, none).
+const JitFunction* FindJitBarrier(BarrierKind kind, Algorithm algorithm);
+
+// Every generated function.
+std::span<const JitFunction> AllJitFunctions();
+
+// The fs-relative offset of gc::tls_g that generated code loads the G from
+// (the same on every thread: initial-exec TLS sits at a fixed offset from
+// the thread pointer).
+intptr_t TlsGOffset();
+
+namespace internal {
+
+// Entry points, indexed by Algorithm, filled before main runs.
+//  buffered_entry: slot in rdi, value in rax; records the store, does it;
+//    preserves every register but the flags.
+//  batched_entry: reserves EntryPointers(algorithm) buffer words, returns
+//    their address in r11; preserves every other register but the flags.
+extern void* buffered_entry[kNumAlgorithms];
+extern void* batched_entry[kNumAlgorithms];
+
+}  // namespace internal
+}  // namespace barriers
+
+#endif  // WBBENCH_BARRIERS_BARRIER_JIT_H_

@@ -1,0 +1,64 @@
+#include "barriers/wb_buf_flush.h"
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+
+#include "barriers/barrier_config.h"
+#include "barriers/cgocheck.h"
+#include "gc/runtime.h"
+#include "gc/shade.h"
+
+namespace barriers {
+namespace {
+
+// Flush counts per P (indexed by P::id modulo the table size), each on its
+// own cache line so that cgocheck, which flushes on every store, does not
+// make mutator threads share a line.  256 covers every P count wbbench
+// runs; beyond it two Ps share a counter, which stays exact.
+constexpr size_t kFlushCounters = 256;
+struct alignas(64) FlushCounter {
+  std::atomic<uint64_t> n{0};
+};
+std::array<FlushCounter, kFlushCounters> flush_counters;
+
+void (*flush_hook)() = nullptr;
+
+}  // namespace
+
+__attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
+                                                uintptr_t value) {
+  gc::P* p = gc::tls_g->m->p;
+  flush_counters[static_cast<size_t>(p->id) % kFlushCounters].n.fetch_add(
+      1, std::memory_order_relaxed);
+  if (flush_hook != nullptr) flush_hook();
+  const BarrierConfig& config = InstalledBarrier();
+  if (config.kind == BarrierKind::kCgocheck && slot != nullptr) {
+    CgocheckStore(slot, value);
+  }
+  if (ShouldShade(p)) {
+    gc::WbBuf& buf = p->wb_buf;
+    gc::ShadeBatch(p, buf.buf, static_cast<size_t>(buf.next - buf.buf));
+  }
+  ResetWbBuf(p);
+}
+
+uint64_t TotalFlushes() {
+  uint64_t total = 0;
+  for (const FlushCounter& c : flush_counters) {
+    total += c.n.load(std::memory_order_relaxed);
+  }
+  return total;
+}
+
+void ResetFlushCounts() {
+  for (FlushCounter& c : flush_counters)
+    c.n.store(0, std::memory_order_relaxed);
+}
+
+namespace internal {
+
+void SetFlushHookForTesting(void (*hook)()) { flush_hook = hook; }
+
+}  // namespace internal
+}  // namespace barriers

@@ -1,0 +1,105 @@
+// File: gc/arena.h
+//
+// The managed heap's address space (Go's heapArena and mheap_.arenas).
+//
+// The heap reserves address space in 64 MiB arenas with mmap and divides it
+// into 8 KiB pages.  Every arena has a page-to-span table: one Span* per page,
+// non-null exactly for the pages of in-use spans.  A process-wide table,
+// indexed by `address >> kArenaShift`, maps each 64 MiB of the (47-bit) user
+// address space to its arena's metadata or nullptr.  So SpanOf(p) is a bounds
+// compare and two dependent loads, which is what FindObject (gc/heap.h) and
+// through it every barrier slow path pay.
+//
+// Invariants:
+//  - g_arena_table entries go from nullptr to an arena and stay until
+//    ReleaseAllArenas (test teardown, no other thread running).
+//  - A page's entry is published (release) only after its span's metadata is
+//    final, and cleared when the span is freed; readers load with acquire.
+//    Spans are freed only by the sweeper, which never runs concurrently with
+//    marking, so a marker that read a Span* may use it until mark
+//    termination.
+//  - Free pages (owned by the page heap) are zero and, under ASan, poisoned.
+//
+// Callers: PageHeap (gc/page_heap.h) reserves arenas and maintains the page
+// table under its lock; anyone may call SpanOf.
+#ifndef WBBENCH_GC_ARENA_H_
+#define WBBENCH_GC_ARENA_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace gc {
+
+struct Span;
+
+// Go's _PageShift: 8 KiB pages.  The unit of span sizes and of the
+// page-to-span table; small enough that one-page spans waste little for the
+// size classes up to 1 KiB, large enough that the table stays 1/1024 of the
+// heap.
+inline constexpr size_t kPageShift = 13;
+inline constexpr size_t kPageSize = size_t{1} << kPageShift;
+
+// Go's heapArenaBytes on 64-bit Linux: 64 MiB per arena.  Metadata per arena
+// (the page table) is 64 KiB; arenas are the unit of mmap and of growth.
+inline constexpr size_t kArenaShift = 26;
+inline constexpr size_t kArenaSize = size_t{1} << kArenaShift;
+inline constexpr size_t kPagesPerArena = kArenaSize / kPageSize;
+
+// x86-64 user space ends below 2^47 (4-level paging; the heap never passes a
+// hint above it), so the arena table has 2^21 entries (16 MiB of BSS, only
+// the touched pages of which cost memory).
+inline constexpr size_t kHeapAddrBits = 47;
+inline constexpr size_t kArenaTableSize = size_t{1}
+                                          << (kHeapAddrBits - kArenaShift);
+
+// Metadata of one arena (Go's heapArena.spans).
+struct HeapArena {
+  std::atomic<Span*> spans[kPagesPerArena];
+};
+
+// Indexed by address >> kArenaShift.  Defined in arena.cc.
+extern std::atomic<HeapArena*> g_arena_table[kArenaTableSize];
+
+// The in-use span containing address p, or nullptr (not heap, or free pages).
+inline Span* SpanOf(uintptr_t p) {
+  const uintptr_t ai = p >> kArenaShift;
+  if (ai >= kArenaTableSize) return nullptr;
+  HeapArena* arena = g_arena_table[ai].load(std::memory_order_acquire);
+  if (arena == nullptr) return nullptr;
+  return arena->spans[(p >> kPageShift) & (kPagesPerArena - 1)].load(
+      std::memory_order_acquire);
+}
+
+// Reserves `n` contiguous arenas (read-write, zero, lazily backed), aligned
+// to kArenaSize, registers them in g_arena_table and returns their base.
+// Returns 0 if the kernel refuses.  Caller holds the page heap lock.
+uintptr_t ReserveArenas(size_t n);
+
+// Sets the page-to-span entries of pages [base, base + npages * kPageSize) to
+// `s` (nullptr clears).  The pages must lie in reserved arenas.
+void SetSpanPages(uintptr_t base, size_t npages, Span* s);
+
+// Unmaps every arena and clears g_arena_table.  No other thread may touch the
+// heap.  Used by Heap::Init to give each test a fresh heap.
+void ReleaseAllArenas();
+
+// Bytes of address space reserved so far.
+size_t ReservedArenaBytes();
+
+// Under AddressSanitizer, free heap memory is poisoned so that a use after
+// sweep is reported; allocation unpoisons exactly the bytes requested.
+// Without ASan these compile to nothing.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kHeapPoisoning = true;
+void PoisonHeapMemory(uintptr_t p, size_t n);
+void UnpoisonHeapMemory(uintptr_t p, size_t n);
+#else
+inline constexpr bool kHeapPoisoning = false;
+inline void PoisonHeapMemory(uintptr_t, size_t) {}
+inline void UnpoisonHeapMemory(uintptr_t, size_t) {}
+#endif
+
+}  // namespace gc
+
+#endif  // WBBENCH_GC_ARENA_H_

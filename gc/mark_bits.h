@@ -1,0 +1,75 @@
+// File: gc/mark_bits.h
+//
+// Per-span object bitmaps: the mark bits (Go's gcmarkBits) and the allocation
+// bits (Go's allocBits), one bit per object slot.
+//
+// Mark bits are set by many threads at once (marker workers, barrier slow
+// paths, mutators allocating black), so every word is a std::atomic and a
+// bit is set with fetch_or; TryMark reads first so that the common "already
+// marked" case costs no locked instruction (Go's greyobject does the same).
+// Relaxed ordering suffices: a mark bit only says "someone claimed this
+// object"; the object's contents reach the marker through the work buffers,
+// which synchronise on their own.
+//
+// Allocation bits belong to the span's owner (the mcache that holds it, or
+// the sweeper that claimed it) and are plain words.
+//
+// Invariants: bits at or beyond the span's nelems are zero.  Mark bits are
+// cleared by the sweep that turns them into allocation bits; nothing sets
+// them between that sweep and the next mark phase except allocate-black.
+#ifndef WBBENCH_GC_MARK_BITS_H_
+#define WBBENCH_GC_MARK_BITS_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "gc/arena.h"
+
+namespace gc {
+
+// Most objects a span can hold: one page of the 8-byte class.
+inline constexpr size_t kMaxObjectsPerSpan = kPageSize / 8;
+inline constexpr size_t kBitmapWords = kMaxObjectsPerSpan / 64;
+
+class MarkBits {
+ public:
+  // Sets bit i; returns true if this call set it (the object was white).
+  bool TryMark(uint32_t i) {
+    std::atomic<uint64_t>& w = words_[i / 64];
+    const uint64_t mask = uint64_t{1} << (i % 64);
+    if (w.load(std::memory_order_relaxed) & mask) return false;
+    return (w.fetch_or(mask, std::memory_order_relaxed) & mask) == 0;
+  }
+  bool IsMarked(uint32_t i) const {
+    return (words_[i / 64].load(std::memory_order_relaxed) >> (i % 64)) & 1;
+  }
+  uint64_t Word(size_t w) const {
+    return words_[w].load(std::memory_order_relaxed);
+  }
+  void Clear() {
+    for (auto& w : words_) w.store(0, std::memory_order_relaxed);
+  }
+  // Marked objects among the first n slots.
+  uint32_t Count(uint32_t n) const {
+    uint32_t c = 0;
+    for (size_t w = 0; w * 64 < n; ++w) c += __builtin_popcountll(Word(w));
+    return c;
+  }
+
+ private:
+  std::atomic<uint64_t> words_[kBitmapWords] = {};
+};
+
+struct AllocBits {
+  uint64_t words[kBitmapWords] = {};
+
+  bool Get(uint32_t i) const { return (words[i / 64] >> (i % 64)) & 1; }
+  void Clear() {
+    for (auto& w : words) w = 0;
+  }
+};
+
+}  // namespace gc
+
+#endif  // WBBENCH_GC_MARK_BITS_H_

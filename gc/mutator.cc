@@ -1,0 +1,70 @@
+// File: gc/mutator.cc
+//
+// Mutator construction and the thread-facing entry points; the scheduling
+// decisions live in Collector (gc/collector.cc), which owns the lock.
+#include "gc/mutator.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "gc/collector.h"
+
+namespace gc {
+
+Mutator::Mutator(Collector& collector, size_t stack_slots)
+    : collector_(collector), stack_(stack_slots) {
+  g_.m = &m_;
+  g_.mutator = this;
+  m_.p = &p_;
+  m_.curg = &g_;
+  m_.g0_stack_hi = g0_stack_.get() + kG0StackBytes;
+  p_.collector = &collector;
+  p_.wb_buf.Reset(collector.config().wbbuf_entries);
+  p_.mcache = mcache_.get();
+  collector.Register(&g_);
+}
+
+Mutator::~Mutator() {
+  if (tls_g == &g_) {
+    std::fprintf(stderr, "wbbench: Mutator destroyed while entered\n");
+    std::abort();
+  }
+  collector_.Unregister(&g_);
+}
+
+void Mutator::Enter() {
+  if (tls_g != nullptr) {
+    std::fprintf(stderr, "wbbench: a thread entered two mutators\n");
+    std::abort();
+  }
+  tls_g = &g_;
+  collector_.Unpark(&g_);
+}
+
+void Mutator::Leave() {
+  collector_.Park(&g_);
+  tls_g = nullptr;
+}
+
+void SafepointSlow() {
+  G* g = tls_g;
+  g->mutator->collector().SafepointSlow(g);
+}
+
+void Park() {
+  G* g = tls_g;
+  g->mutator->collector().Park(g);
+}
+
+void Unpark() {
+  G* g = tls_g;
+  g->mutator->collector().Unpark(g);
+}
+
+void AllocateSlow(P* p) {
+  int64_t bytes = p->alloc_since_check;
+  p->alloc_since_check = 0;
+  p->collector->OnAllocate(p, bytes);
+}
+
+}  // namespace gc

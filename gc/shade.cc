@@ -1,0 +1,50 @@
+// File: gc/shade.cc
+//
+// The one shading routine (see gc/shade.h): both entry points grey into the
+// calling P's gray buffer through GreyObject (gc/scan.h).  ShadeBatch is Go's
+// wbBufFlush1 without the buffer handling: the caller (a barrier's flush, or
+// the collector's termination pause) owns and resets the buffer.  After a
+// batch, if the global list is empty (workers starving), the P publishes its
+// gray objects: a mutator's P does not drain its own buffer unless it
+// assists, so work left there would otherwise wait for mark termination.
+#include "gc/shade.h"
+
+#include "gc/scan.h"
+
+namespace gc {
+namespace {
+
+// Pointers greyed per PutBatch: a full default buffer (256 entries of two).
+constexpr size_t kShadeChunk = 512;
+
+}  // namespace
+
+bool Shade(P* p, uintptr_t ptr) {
+  if (ptr == 0) return false;
+  return GreyObject(p->gcw, ptr);
+}
+
+void ShadeBatch(P* p, const uintptr_t* ptrs, size_t n) {
+  GcWork& gcw = p->gcw;
+  // Newly grey objects are collected here and queued with one PutBatch per
+  // chunk, as Go's wbBufFlush1 does; noscan objects are counted and dropped.
+  uintptr_t grey[kShadeChunk];
+  size_t ngrey = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uintptr_t v = ptrs[i];
+    if (v == 0) continue;
+    const ObjectRef ref = FindObject(v);
+    if (!ref || !ref.TryMark()) continue;
+    gcw.CountMarked(ref.size());
+    if (ref.noscan()) continue;
+    grey[ngrey++] = ref.base;
+    if (ngrey == kShadeChunk) {
+      gcw.PutBatch(grey, ngrey);
+      ngrey = 0;
+    }
+  }
+  if (ngrey != 0) gcw.PutBatch(grey, ngrey);
+  gcw.Balance();
+}
+
+}  // namespace gc

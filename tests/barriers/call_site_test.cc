@@ -1,0 +1,179 @@
+// Tests of the call sites over every barrier and algorithm, without a
+// collector: what each store records in the P's buffer, how often the
+// buffer flushes, the bulk barrier, and the plain store with the barrier off.
+// (Shading itself is tested with a marking collector in
+// barrier_algorithm_test.cc.)
+#include "barriers/call_site.h"
+
+#include <cstdint>
+#include <vector>
+
+#include "barriers/barrier_config.h"
+#include "barriers/registry.h"
+#include "barriers/wb_buf_flush.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/barriers/barrier_cases.h"
+#include "tests/barriers/fake_thread.h"
+
+namespace barriers {
+namespace {
+
+using testing::Case;
+using testing::CaseName;
+using testing::Cases;
+using ::testing::ElementsAreArray;
+
+// Stores values[i] into slots[i] through the call site of (kind, algorithm).
+void StoreAll(const Case& c, std::vector<uintptr_t>& slots,
+              const std::vector<uintptr_t>& values) {
+  WithBarrier(c.kind, c.algorithm, [&]<class B>() {
+    for (size_t i = 0; i < slots.size(); ++i) {
+      WritePointer<B>(&slots[i], values[i]);
+    }
+  });
+}
+
+// Flushes expected after `stores` stores into a buffer of `entries`.
+uint64_t ExpectedFlushes(BarrierKind kind, uint64_t stores, uint64_t entries) {
+  switch (kind) {
+    case BarrierKind::kBuffered:
+      return stores / entries;  // the store that fills the buffer flushes
+    case BarrierKind::kCgocheck:
+      return stores;  // the buffer holds one entry
+    case BarrierKind::kBatched:
+      // Go 1.21: the reservation that does not fit flushes.
+      return stores == 0 ? 0 : (stores - 1) / entries;
+    case BarrierKind::kUnbuffered:
+    case BarrierKind::kNone:
+      return 0;
+  }
+  return 0;
+}
+
+bool Buffers(BarrierKind kind) {
+  return kind == BarrierKind::kBuffered || kind == BarrierKind::kBatched;
+}
+
+// What one store of `value` over `old` leaves in the buffer.
+std::vector<uintptr_t> Entry(Algorithm a, uintptr_t value, uintptr_t old,
+                             bool stack_black) {
+  switch (a) {
+    case Algorithm::kHybrid:
+      return {value, old};
+    case Algorithm::kHybridCond:
+      return {stack_black ? 0 : value, old};
+    case Algorithm::kDijkstra:
+      return {value};
+    case Algorithm::kYuasa:
+      return {old};
+  }
+  return {};
+}
+
+class CallSiteTest : public ::testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override { ResetFlushCounts(); }
+};
+
+TEST_P(CallSiteTest, FlushCountIsStoresOverEntries) {
+  const Case c = GetParam();
+  for (size_t entries : {size_t{1}, size_t{8}, gc::kWbBufDefaultEntries}) {
+    testing::BarrierScope barrier({.kind = c.kind,
+                                   .algorithm = c.algorithm,
+                                   .wbbuf_entries = entries,
+                                   .flush = FlushMode::kEmpty});
+    testing::FakeThread thread;
+    ResetFlushCounts();
+    const size_t stores = 5 * entries;
+    std::vector<uintptr_t> slots(stores, 0x10), values(stores);
+    for (size_t i = 0; i < stores; ++i) values[i] = 0x1000 + 8 * i;
+    StoreAll(c, slots, values);
+    EXPECT_EQ(TotalFlushes(), ExpectedFlushes(c.kind, stores, entries))
+        << "entries " << entries;
+    EXPECT_EQ(slots, values) << "entries " << entries;
+    EXPECT_EQ(thread.m().locks, 0) << "acquirem without releasem";
+    if (c.kind == BarrierKind::kUnbuffered) {
+      EXPECT_NE(thread.m().g0_stack_hi, nullptr) << "no system stack";
+    }
+  }
+}
+
+TEST_P(CallSiteTest, RecordsWhatTheAlgorithmShades) {
+  const Case c = GetParam();
+  for (bool stack_black : {false, true}) {
+    testing::BarrierScope barrier(
+        {.kind = c.kind, .algorithm = c.algorithm, .flush = FlushMode::kEmpty});
+    testing::FakeThread thread;
+    thread.g().stack_black.store(stack_black);
+    std::vector<uintptr_t> slots = {0x100, 0x200, 0};
+    const std::vector<uintptr_t> olds = slots;
+    const std::vector<uintptr_t> values = {0x1100, 0, 0x3300};
+    StoreAll(c, slots, values);
+    EXPECT_EQ(slots, values);
+    std::vector<uintptr_t> expected;
+    if (Buffers(c.kind)) {
+      for (size_t i = 0; i < slots.size(); ++i) {
+        for (uintptr_t w :
+             Entry(c.algorithm, values[i], olds[i], stack_black)) {
+          expected.push_back(w);
+        }
+      }
+    }
+    gc::WbBuf& buf = thread.p().wb_buf;
+    EXPECT_THAT(std::vector<uintptr_t>(buf.buf, buf.next),
+                ElementsAreArray(expected))
+        << (stack_black ? "stack black" : "stack grey");
+  }
+}
+
+TEST_P(CallSiteTest, BulkCopyRecordsEverySlot) {
+  const Case c = GetParam();
+  testing::BarrierScope barrier(
+      {.kind = c.kind, .algorithm = c.algorithm, .flush = FlushMode::kEmpty});
+  testing::FakeThread thread;
+  std::vector<uintptr_t> dst = {0xa0, 0xb0, 0xc0, 0xd0};
+  const std::vector<uintptr_t> olds = dst;
+  const std::vector<uintptr_t> src = {0x1a0, 0x1b0, 0, 0x1d0};
+  const uint64_t flushes = TotalFlushes();
+  WithBarrier(c.kind, c.algorithm, [&]<class B>() {
+    CopyPointers<B>(dst.data(), src.data(), dst.size());
+  });
+  EXPECT_EQ(dst, src);
+  std::vector<uintptr_t> expected;
+  if (Buffers(c.kind)) {
+    for (size_t i = 0; i < dst.size(); ++i) {
+      for (uintptr_t w : Entry(c.algorithm, src[i], olds[i], false)) {
+        expected.push_back(w);
+      }
+    }
+  }
+  gc::WbBuf& buf = thread.p().wb_buf;
+  EXPECT_THAT(std::vector<uintptr_t>(buf.buf, buf.next),
+              ElementsAreArray(expected));
+  EXPECT_EQ(TotalFlushes() - flushes,
+            c.kind == BarrierKind::kCgocheck ? dst.size() : 0);
+}
+
+TEST_P(CallSiteTest, BarrierOffIsAPlainStore) {
+  const Case c = GetParam();
+  testing::BarrierScope barrier(
+      {.kind = c.kind, .algorithm = c.algorithm, .flush = FlushMode::kEmpty});
+  gc::write_barrier_enabled.store(0);
+  testing::FakeThread thread;
+  std::vector<uintptr_t> slots(3 * gc::kWbBufDefaultEntries, 0x40);
+  std::vector<uintptr_t> values(slots.size(), 0x8000);
+  StoreAll(c, slots, values);
+  EXPECT_EQ(slots, values);
+  WithBarrier(c.kind, c.algorithm, [&]<class B>() {
+    CopyPointers<B>(slots.data(), values.data(), 3);
+  });
+  EXPECT_TRUE(thread.p().wb_buf.Empty());
+  EXPECT_EQ(TotalFlushes(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBarriers, CallSiteTest,
+                         ::testing::ValuesIn(Cases()), CaseName);
+
+}  // namespace
+}  // namespace barriers

@@ -1,0 +1,200 @@
+// Tests that the generated barriers preserve the caller's registers.
+//
+// The buffered call site tells the compiler that the call clobbers nothing
+// but memory and the flags (batched: r11 too).  A generated caller loads a
+// distinct canary into every general register and xmm0-15, calls the
+// barrier with the buffer one entry short of full (so it flushes), and
+// stores every register back for comparison.  A flush hook clobbers every
+// register the SysV ABI lets a callee clobber, so a missing save shows.
+#include <cstdint>
+#include <string>
+
+#include "barriers/barrier_config.h"
+#include "barriers/barrier_jit.h"
+#include "barriers/wb_buf_flush.h"
+#include "gtest/gtest.h"
+#include "tests/barriers/barrier_cases.h"
+#include "tests/barriers/fake_thread.h"
+#include "xbyak/xbyak.h"
+
+namespace barriers {
+namespace {
+
+// Register file image: general registers by Xbyak index (rsp unused), then
+// xmm0-15 as two words each.
+struct Registers {
+  uint64_t gpr[16];
+  uint64_t xmm[16][2];
+};
+
+// void Call(void* entry, Registers* in, Registers* out): loads *in into
+// every register but rsp, calls entry, saves every register into *out.
+class CanaryCaller : public Xbyak::CodeGenerator {
+ public:
+  CanaryCaller() : Xbyak::CodeGenerator(4096, Xbyak::DontSetProtectRWE) {
+    using namespace Xbyak;
+    const Reg64 callee_saved[] = {rbx, rbp, r12, r13, r14, r15};
+    for (const Reg64& r : callee_saved) push(r);
+    push(rdx);  // [rsp + 8]: out
+    push(rdi);  // [rsp]: entry
+    for (int i = 0; i < 16; ++i) {
+      movdqu(Xmm(i), ptr[rsi + offsetof(Registers, xmm) + 16 * i]);
+    }
+    for (int i = 0; i < 16; ++i) {
+      if (i == Operand::RSP || i == Operand::RSI) continue;
+      mov(Reg64(i), ptr[rsi + 8 * i]);
+    }
+    mov(rsi, ptr[rsi + 8 * Operand::RSI]);
+    call(ptr[rsp]);
+    // Everything onto the stack, then into *out through rax.
+    for (int i = 15; i >= 0; --i) {
+      if (i != Operand::RSP) push(Reg64(i));
+    }
+    // Stack now: 15 registers (rax lowest), entry, out.
+    mov(rax, ptr[rsp + 8 * 16]);
+    for (int i = 0; i < 16; ++i) {
+      movdqu(ptr[rax + offsetof(Registers, xmm) + 16 * i], Xmm(i));
+    }
+    for (int i = 0, k = 0; i < 16; ++i) {
+      if (i == Operand::RSP) continue;
+      mov(rbx, ptr[rsp + 8 * k++]);
+      mov(ptr[rax + 8 * i], rbx);
+    }
+    add(rsp, 8 * 17);
+    for (int i = 5; i >= 0; --i) pop(callee_saved[i]);
+    ret();
+    ready();
+    setProtectModeRE();
+  }
+
+  void Call(void* entry, Registers* in, Registers* out) {
+    getCode<void (*)(void*, Registers*, Registers*)>()(entry, in, out);
+  }
+};
+
+// Every register the ABI lets a callee clobber, clobbered.
+void ClobberCallerSaved() {
+  asm volatile(
+      "mov $0xdead, %%eax\n\tmov %%rax, %%rcx\n\tmov %%rax, %%rdx\n\t"
+      "mov %%rax, %%rsi\n\tmov %%rax, %%rdi\n\tmov %%rax, %%r8\n\t"
+      "mov %%rax, %%r9\n\tmov %%rax, %%r10\n\tmov %%rax, %%r11\n\t"
+      "pcmpeqd %%xmm0, %%xmm0\n\tpcmpeqd %%xmm1, %%xmm1\n\t"
+      "pcmpeqd %%xmm2, %%xmm2\n\tpcmpeqd %%xmm3, %%xmm3\n\t"
+      "pcmpeqd %%xmm4, %%xmm4\n\tpcmpeqd %%xmm5, %%xmm5\n\t"
+      "pcmpeqd %%xmm6, %%xmm6\n\tpcmpeqd %%xmm7, %%xmm7\n\t"
+      "pcmpeqd %%xmm8, %%xmm8\n\tpcmpeqd %%xmm9, %%xmm9\n\t"
+      "pcmpeqd %%xmm10, %%xmm10\n\tpcmpeqd %%xmm11, %%xmm11\n\t"
+      "pcmpeqd %%xmm12, %%xmm12\n\tpcmpeqd %%xmm13, %%xmm13\n\t"
+      "pcmpeqd %%xmm14, %%xmm14\n\tpcmpeqd %%xmm15, %%xmm15"
+      :
+      :
+      : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "xmm0",
+        "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+        "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}
+
+class FlushHookScope {
+ public:
+  FlushHookScope() { internal::SetFlushHookForTesting(&ClobberCallerSaved); }
+  ~FlushHookScope() { internal::SetFlushHookForTesting(nullptr); }
+};
+
+std::string RegisterName(int i) { return Xbyak::Reg64(i).toString(); }
+
+using testing::Case;
+
+class JitRegistersTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(JitRegistersTest, FlushPreservesEveryRegister) {
+  const Case c = GetParam();
+  const bool batched = c.kind == BarrierKind::kBatched;
+  testing::BarrierScope barrier({.kind = c.kind,
+                                 .algorithm = c.algorithm,
+                                 .wbbuf_entries = 4,
+                                 .flush = FlushMode::kEmpty});
+  testing::FakeThread thread;
+  FlushHookScope hook;
+  gc::WbBuf& buf = thread.p().wb_buf;
+  const size_t entry = EntryPointers(c.algorithm);
+  // Buffered flushes on the store that fills the buffer; batched on the
+  // reservation that does not fit.
+  buf.next = batched ? buf.end : buf.end - entry;
+
+  uintptr_t slot = 0x5105;
+  Registers in, out;
+  for (int i = 0; i < 16; ++i) {
+    in.gpr[i] = 0x1000000000000001ULL * (i + 1) + 0x0101;
+    in.xmm[i][0] = 0xa0a0a0a000000000ULL + i;
+    in.xmm[i][1] = 0x0b0b0b0b00000000ULL + 16 * i;
+  }
+  in.gpr[Xbyak::Operand::RDI] = reinterpret_cast<uintptr_t>(&slot);
+  const uintptr_t value = in.gpr[Xbyak::Operand::RAX];
+
+  CanaryCaller caller;
+  const uint64_t flushes = TotalFlushes();
+  caller.Call(const_cast<uint8_t*>(FindJitBarrier(c.kind, c.algorithm)->code),
+              &in, &out);
+
+  EXPECT_EQ(TotalFlushes(), flushes + 1) << "the call did not flush";
+  for (int i = 0; i < 16; ++i) {
+    if (i == Xbyak::Operand::RSP) continue;
+    if (batched && i == Xbyak::Operand::R11) continue;  // the result
+    EXPECT_EQ(out.gpr[i], in.gpr[i]) << RegisterName(i) << " not preserved";
+  }
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_EQ(out.xmm[i][0], in.xmm[i][0]) << "xmm" << i << " not preserved";
+    EXPECT_EQ(out.xmm[i][1], in.xmm[i][1]) << "xmm" << i << " not preserved";
+  }
+  if (batched) {
+    // The reservation is the first entry of the emptied buffer.
+    EXPECT_EQ(out.gpr[Xbyak::Operand::R11],
+              reinterpret_cast<uintptr_t>(&buf.buf[0]));
+    EXPECT_EQ(buf.next, buf.buf + entry);
+  } else {
+    EXPECT_EQ(slot, value) << "the store was not done";
+    EXPECT_TRUE(buf.Empty());
+  }
+}
+
+TEST_P(JitRegistersTest, FastPathPreservesEveryRegister) {
+  const Case c = GetParam();
+  const bool batched = c.kind == BarrierKind::kBatched;
+  testing::BarrierScope barrier(
+      {.kind = c.kind, .algorithm = c.algorithm, .flush = FlushMode::kEmpty});
+  testing::FakeThread thread;
+  uintptr_t slot = 0;
+  Registers in, out;
+  for (int i = 0; i < 16; ++i) {
+    in.gpr[i] = 0x2000000000000003ULL * (i + 1);
+    in.xmm[i][0] = ~in.gpr[i];
+    in.xmm[i][1] = in.gpr[i] ^ 0x5555;
+  }
+  in.gpr[Xbyak::Operand::RDI] = reinterpret_cast<uintptr_t>(&slot);
+  CanaryCaller caller;
+  const uint64_t flushes = TotalFlushes();
+  caller.Call(const_cast<uint8_t*>(FindJitBarrier(c.kind, c.algorithm)->code),
+              &in, &out);
+  // cgocheck's buffer holds one entry: even this store flushes.
+  const bool cgocheck = c.kind == BarrierKind::kCgocheck;
+  EXPECT_EQ(TotalFlushes(), flushes + (cgocheck ? 1 : 0));
+  for (int i = 0; i < 16; ++i) {
+    if (i == Xbyak::Operand::RSP) continue;
+    if (batched && i == Xbyak::Operand::R11) continue;
+    EXPECT_EQ(out.gpr[i], in.gpr[i]) << RegisterName(i) << " not preserved";
+    EXPECT_EQ(out.xmm[i][0], in.xmm[i][0]) << "xmm" << i;
+    EXPECT_EQ(out.xmm[i][1], in.xmm[i][1]) << "xmm" << i;
+  }
+  EXPECT_EQ(thread.BufferedWords(), cgocheck ? 0 : EntryPointers(c.algorithm));
+  if (!batched) {
+    EXPECT_EQ(slot, in.gpr[Xbyak::Operand::RAX]);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllJitBarriers, JitRegistersTest,
+                         ::testing::ValuesIn(testing::Cases(
+                             {BarrierKind::kBuffered, BarrierKind::kCgocheck,
+                              BarrierKind::kBatched})),
+                         testing::CaseName);
+
+}  // namespace
+}  // namespace barriers
