@@ -1,13 +1,12 @@
 #include "harness/cli.h"
 
-#include <cstdio>
-#include <string>
-#include <vector>
-
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
@@ -68,18 +67,22 @@ ProgressFn MakeProgress() {
       double per = absl::ToDoubleSeconds(absl::Now() - *start) / done;
       eta = absl::StrFormat("  ETA %.0fs", per * (total - done));
     }
-    std::fprintf(stderr, "\r\033[K[%3d/%d] %s%s", done + 1, total,
-                 what.c_str(), eta.c_str());
+    std::fprintf(stderr, "\r\033[K[%3d/%d] %s%s", done + 1, total, what.c_str(),
+                 eta.c_str());
     std::fflush(stderr);
   };
 }
 
 std::string Render(const Report& report, Format format) {
   switch (format) {
-    case Format::kConsole: return ConsoleReport(report);
-    case Format::kJson: return JsonReport(report);
-    case Format::kCsv: return CsvReport(report);
-    case Format::kGo: return GoReport(report);
+    case Format::kConsole:
+      return ConsoleReport(report);
+    case Format::kJson:
+      return JsonReport(report);
+    case Format::kCsv:
+      return CsvReport(report);
+    case Format::kGo:
+      return GoReport(report);
   }
   return "";
 }
@@ -155,8 +158,9 @@ int WbbenchMain(int argc, char** argv) {
     }
   }
   if (report->meta.interrupted) {
-    std::fprintf(stderr, "wbbench: interrupted; the report holds the "
-                         "repetitions measured so far\n");
+    std::fprintf(stderr,
+                 "wbbench: interrupted; the report holds the "
+                 "repetitions measured so far\n");
     return kExitInterrupted;
   }
   return status;

@@ -34,8 +34,8 @@ std::string CpuModel() {
   std::string line;
   while (std::getline(in, line)) {
     if (absl::StartsWith(line, "model name")) {
-      return std::string(absl::StripAsciiWhitespace(
-          line.substr(line.find(':') + 1)));
+      return std::string(
+          absl::StripAsciiWhitespace(line.substr(line.find(':') + 1)));
     }
   }
   return "unknown CPU";
@@ -79,7 +79,8 @@ void FillMachineMetadata(Metadata* m) {
   }
   char date[64];
   std::time_t now = std::time(nullptr);
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
+  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S%z",
+                std::localtime(&now));
   m->date = date;
   char exe[4096] = {};
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);

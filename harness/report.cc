@@ -170,13 +170,30 @@ std::string ConsoleReport(const Report& report) {
     absl::StrAppend(&out, absl::StripTrailingAsciiWhitespace(s), "\n");
   }
 
+  int never_on = 0;
+  for (const Row& row : report.rows) {
+    if (row.barrier != "baseline" && row.error.empty() &&
+        Values(row, kNsPerStoreBarrierOn).empty()) {
+      ++never_on;
+    }
+  }
+  if (never_on > 0) {
+    absl::StrAppendFormat(
+        &out,
+        "\nnote: in %d row(s) the barrier was never on while stores ran (the "
+        "workload did not trigger a GC cycle within a repetition), so they "
+        "have no barrier share; --gc=continuous keeps the barrier on.\n",
+        never_on);
+  }
+
   // Side by side: every barrier of a workload against the first one listed.
   bool header = false;
   for (size_t i = 0; i < report.rows.size(); ++i) {
     for (size_t j = i + 1; j < report.rows.size(); ++j) {
       const Row& a = report.rows[j];
       const Row& b = report.rows[i];
-      if (a.workload != b.workload || !a.error.empty() || !b.error.empty()) {
+      if (a.workload != b.workload || !a.error.empty() || !b.error.empty() ||
+          a.barrier == "baseline" || b.barrier == "baseline") {
         continue;
       }
       bool first_b = true;

@@ -37,6 +37,9 @@ inline constexpr char kMaxPauseUs[] = "max_pause_us";
 inline constexpr char kLostObjects[] = "lost_objects";
 inline constexpr char kBarrierOnFraction[] = "barrier_on_fraction";
 inline constexpr char kCpuNsPerStore[] = "cpu_ns_per_store";
+// Over the chunks that ran with the barrier on at both ends.
+inline constexpr char kNsPerStoreBarrierOn[] = "ns_per_store_barrier_on";
+inline constexpr char kBarrieredFractionOn[] = "barriered_fraction_barrier_on";
 
 struct Repetition {
   int index = 0;

@@ -45,6 +45,7 @@ struct ThreadResult {
   workloads::Counts counts;
   uint64_t ticks = 0;     // TSC ticks inside Step()
   uint64_t on_ticks = 0;  // of those, with the barrier on at both ends
+  workloads::Counts on;   // stores made in those chunks
   CounterReadings readings;
   uint64_t checksum = 0;
 };
@@ -106,11 +107,16 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   while (ops < ops_limit && !stop.load(std::memory_order_relaxed)) {
     const uint64_t n = std::min(kOpsPerChunk, ops_limit - ops);
     const bool on_before = barriers::WriteBarrierEnabled();
+    const workloads::Counts c0 = w->counts();
     const uint64_t t0 = Rdtscp();
     w->Step(n);
     const uint64_t t1 = Rdtscp();
     ticks += t1 - t0;
-    if (on_before && barriers::WriteBarrierEnabled()) on_ticks += t1 - t0;
+    if (on_before && barriers::WriteBarrierEnabled()) {
+      on_ticks += t1 - t0;
+      out.on.stores += w->counts().stores - c0.stores;
+      out.on.barriered += w->counts().barriered - c0.barriered;
+    }
     ops += n;
     gc::Safepoint();
   }
@@ -174,6 +180,7 @@ Repetition RunRepetition(const Options& o, const Config& c,
   rep.index = index;
   auto& k = rep.counters;
   double stores = 0, barriered = 0, ticks = 0, on_ticks = 0;
+  double on_stores = 0, on_barriered = 0;
   // Hardware cycles and task-clock count only if every mutator has them.
   double cycles = 0, task_clock = 0;
   bool have_cycles = true, have_task_clock = true;
@@ -182,6 +189,8 @@ Repetition RunRepetition(const Options& o, const Config& c,
     barriered += static_cast<double>(r.counts.barriered);
     ticks += static_cast<double>(r.ticks);
     on_ticks += static_cast<double>(r.on_ticks);
+    on_stores += static_cast<double>(r.on.stores);
+    on_barriered += static_cast<double>(r.on.barriered);
     auto hw = r.readings.Get("cycles");
     have_cycles &= hw && hw->source == CounterSource::kHardwareCounter;
     if (hw) cycles += hw->value;
@@ -205,6 +214,10 @@ Repetition RunRepetition(const Options& o, const Config& c,
     k[kFlushesPer1000] = 1000.0 * static_cast<double>(flushes) / stores;
   }
   if (ticks > 0) k[kBarrierOnFraction] = on_ticks / ticks;
+  if (on_stores > 0 && on_barriered > 0) {
+    k[kNsPerStoreBarrierOn] = on_ticks / tsc_hz * 1e9 / on_stores;
+    k[kBarrieredFractionOn] = on_barriered / on_stores;
+  }
   k[kFlushes] = static_cast<double>(flushes);
   std::vector<gc::CycleStats> history = collector.stats().History();
   double mark_ns = 0, max_pause_ns = 0, lost = 0;
@@ -223,34 +236,42 @@ Repetition RunRepetition(const Options& o, const Config& c,
   return rep;
 }
 
-// Adds the barrier's share to every repetition of `row`, from the baseline
-// repetition with the same index.
+// Adds the barrier's share to every repetition of `row`, against the
+// baseline repetition with the same index: the time per store of the chunks
+// run with the barrier on, minus the baseline's time per store, per
+// barriered store of those chunks.  Cycles convert the ns figure at the
+// repetition's own cycles-per-ns (hardware or estimated).
 void AddBarrierShare(const Row& baseline, Row* row) {
   for (Repetition& rep : row->repetitions) {
     const Repetition* base = nullptr;
     for (const Repetition& b : baseline.repetitions) {
       if (b.index == rep.index) base = &b;
     }
-    if (base == nullptr) continue;
     auto& k = rep.counters;
-    const auto& bk = base->counters;
-    if (!k.contains(kBarrieredStores) || k[kBarrieredStores] <= 0) continue;
-    const double per_barriered = k[kStores] / k[kBarrieredStores];
-    for (auto [key, share] : {std::pair{kNsPerStore, kBarrierNsPerStore},
-                              std::pair{kCyclesPerStore, kBarrierCyclesPerStore}}) {
-      if (k.contains(key) && bk.contains(key)) {
-        k[share] = (k.at(key) - bk.at(key)) * per_barriered;
-      }
+    if (base == nullptr || !k.contains(kNsPerStoreBarrierOn) ||
+        !base->counters.contains(kNsPerStore)) {
+      continue;
+    }
+    const double share =
+        (k[kNsPerStoreBarrierOn] - base->counters.at(kNsPerStore)) /
+        k[kBarrieredFractionOn];
+    k[kBarrierNsPerStore] = share;
+    if (k.contains(kCyclesPerStore) && k[kNsPerStore] > 0) {
+      k[kBarrierCyclesPerStore] = share * k[kCyclesPerStore] / k[kNsPerStore];
     }
   }
 }
 
 std::string GcModeName(gc::GcMode mode) {
   switch (mode) {
-    case gc::GcMode::kConcurrent: return "concurrent";
-    case gc::GcMode::kContinuous: return "continuous";
-    case gc::GcMode::kStw: return "stw";
-    case gc::GcMode::kOff: return "off";
+    case gc::GcMode::kConcurrent:
+      return "concurrent";
+    case gc::GcMode::kContinuous:
+      return "continuous";
+    case gc::GcMode::kStw:
+      return "stw";
+    case gc::GcMode::kOff:
+      return "off";
   }
   return "?";
 }
@@ -260,7 +281,8 @@ std::string GcModeName(gc::GcMode mode) {
 absl::StatusOr<Report> RunBenchmarks(const Options& o,
                                      const ProgressFn& progress) {
   for (barriers::BarrierKind b : o.barriers) {
-    if (absl::Status s = barriers::CheckBarrierForGcMode(b, o.gc.mode, o.unsafe);
+    if (absl::Status s =
+            barriers::CheckBarrierForGcMode(b, o.gc.mode, o.unsafe);
         !s.ok()) {
       return s;
     }
@@ -276,13 +298,14 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
   m.threads = o.threads;
   m.repetitions = o.repetitions;
   m.baseline =
-      "each barrier's share = (ns/store with the barrier - ns/store of the "
-      "same workload with barrier none and gc=stw) x stores / barriered stores";
+      "barrier share = (ns/store in chunks run with the barrier on - ns/store "
+      "of the same workload with barrier none and gc=stw) / fraction of those "
+      "stores that were barriered";
   CounterAvailability avail = ProbeCounters(*counter_set);
   for (const auto& e : avail.events) {
-    m.counter_sources[e.name] =
-        e.available ? std::string(CounterSourceName(e.source))
-                    : absl::StrCat("unavailable: ", e.detail);
+    m.counter_sources[e.name] = e.available
+                                    ? std::string(CounterSourceName(e.source))
+                                    : absl::StrCat("unavailable: ", e.detail);
   }
   m.counter_sources["tsc_ticks"] = "tsc";
   if (avail.group_read_ns > 0) m.counter_read_ns = avail.group_read_ns;
@@ -314,21 +337,25 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
   for (size_t i = 0; i < configs.size(); ++i) {
     rows[i].workload = configs[i].workload_name;
     rows[i].barrier = configs[i].barrier_name;
-    rows[i].name =
-        absl::StrCat(configs[i].workload_name, "/barrier=", configs[i].barrier_name);
+    rows[i].name = absl::StrCat(configs[i].workload_name,
+                                "/barrier=", configs[i].barrier_name);
   }
 
   const CpuTimes cpu_before = ReadCpuTimes();
-  const int total = static_cast<int>(configs.size()) * (o.repetitions + 1);
+  // One warm-up repetition (code, page cache, calibrations); every
+  // repetition after it starts from a fresh heap, so warming each
+  // configuration separately would buy nothing.
+  const int total = static_cast<int>(configs.size()) * o.repetitions + 1;
   int done = 0;
   for (int rep = -1; rep < o.repetitions && !interrupt_requested; ++rep) {
-    for (size_t i = 0; i < configs.size() && !interrupt_requested; ++i) {
+    const size_t n = rep < 0 ? 1 : configs.size();
+    for (size_t i = 0; i < n && !interrupt_requested; ++i) {
       if (progress) {
         progress(done, total,
-                 absl::StrCat(rows[i].name, rep < 0 ? " warm-up"
-                                                    : absl::StrCat(" repetition ",
-                                                                   rep + 1, "/",
-                                                                   o.repetitions)));
+                 absl::StrCat(rows[i].name,
+                              rep < 0 ? " warm-up"
+                                      : absl::StrCat(" repetition ", rep + 1,
+                                                     "/", o.repetitions)));
       }
       Repetition r = RunRepetition(o, configs[i], *counter_set, rep);
       if (rep >= 0) rows[i].repetitions.push_back(std::move(r));
@@ -350,8 +377,8 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
     for (const Repetition& r : rows[i].repetitions) {
       auto lost = r.counters.find(kLostObjects);
       if (lost != r.counters.end() && lost->second > 0) {
-        rows[i].error = absl::StrCat("verifier found ", lost->second,
-                                     " lost objects");
+        rows[i].error =
+            absl::StrCat("verifier found ", lost->second, " lost objects");
       }
     }
   }

@@ -5,12 +5,17 @@
 // For every selected workload the runner measures each selected barrier and
 // one baseline: the same workload with no barrier and the collector
 // stopping the world (so the barrier is never on).  The barrier's share of a
-// repetition is (ns per store with the barrier - ns per store of the
-// baseline repetition with the same index) x stores / barriered stores.
+// repetition is (ns per store over the chunks that ran with the barrier on -
+// ns per store of the baseline repetition with the same index) / the
+// fraction of those chunks' stores that were barriered.  Timing only the
+// barrier-on chunks (as one tags Go's benchmark loop by
+// writeBarrier.enabled) keeps the share from being diluted by the time the
+// barrier is off; those chunks also carry the concurrent marker's
+// interference, which is part of what running with the barrier costs.
 //
-// Schedule: one warm-up repetition of every configuration, then
-// `repetitions` rounds; each round runs every configuration once, so drift
-// on a shared machine hits all of them alike.
+// Schedule: one warm-up repetition, then `repetitions` rounds; each round
+// runs every configuration once, so drift on a shared machine hits all of
+// them alike.
 //
 // One repetition: a fresh heap and collector; one thread per mutator, each
 // building its workload (untimed), then all start together after a full
