@@ -322,6 +322,9 @@ void Collector::FlushWbBuf(P* p) {
 
 size_t Collector::Drain(GcWork& gcw, size_t max_objects,
                         const std::atomic<bool>* stop) {
+  // Plain LIFO, as Go's gcDrain.  (A prefetching FIFO between the gray
+  // stack and the scan, as in Boehm's marker, was 25-50% slower on
+  // BM_MarkThroughput: it breaks the LIFO order's cache locality.)
   size_t n = 0;
   uintptr_t obj;
   while (n < max_objects && gcw.TryGet(&obj)) {

@@ -33,13 +33,16 @@ inline bool GreyObject(GcWork& gcw, uintptr_t p) {
   return true;
 }
 
-inline void ScanObject(GcWork& gcw, uintptr_t base) {
-  const ObjectRef ref = FindObject(base);
+inline void ScanObject(GcWork& gcw, const ObjectRef& ref) {
   gcw.AddScanWork(ref.size());
   ForEachPointerSlot(ref, [&gcw](uintptr_t* slot) {
     const uintptr_t v = LoadSlot(slot);
     if (v != 0) GreyObject(gcw, v);
   });
+}
+
+inline void ScanObject(GcWork& gcw, uintptr_t base) {
+  ScanObject(gcw, FindObject(base));
 }
 
 }  // namespace gc

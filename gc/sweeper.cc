@@ -64,6 +64,9 @@ size_t SweepSpan(Span* s, bool preserve) {
   s->RefillAllocCache(0);
   heap.SubLive(size_t{freed} * s->elemsize, freed);
 
+  // Read before the span is handed on: once freed or pushed, another thread
+  // may reuse it.
+  const size_t live_bytes = size_t{live} * s->elemsize;
   size_t pages_freed = 0;
   if (live == 0 && !preserve) {
     pages_freed = s->npages;
@@ -75,7 +78,7 @@ size_t SweepSpan(Span* s, bool preserve) {
   }
   // Last: FinishSweep treats the count reaching zero as "every span is back
   // where it belongs".
-  heap.NoteSwept(size_t{live} * s->elemsize);
+  heap.NoteSwept(live_bytes);
   return pages_freed;
 }
 

@@ -33,7 +33,7 @@ ABSL_FLAG(std::string, gc_workers, "auto",
           "dedicated mark workers: a number (1-64) or 'auto' "
           "(a quarter of the cores, at least one)");
 ABSL_FLAG(std::string, repetitions, "10", "measured repetitions (1-1000)");
-ABSL_FLAG(std::string, duration, "200ms",
+ABSL_FLAG(std::string, duration, "100ms",
           "length of one repetition, e.g. 200ms, 1s (10ms-10m)");
 ABSL_FLAG(std::string, ops, "",
           "pointer stores per repetition instead of --duration");
@@ -46,7 +46,9 @@ ABSL_FLAG(bool, verify, false,
 ABSL_FLAG(bool, list, false,
           "list barriers, algorithms, workloads and counter availability");
 ABSL_FLAG(std::string, seed, "1", "workload random seed (unsigned integer)");
-ABSL_FLAG(std::string, scale, "1", "workload size factor (0.001-1000)");
+ABSL_FLAG(std::string, scale, "0.25",
+          "workload size factor (0.001-1000); 1 gives Go's sizes "
+          "(tree-reverse: a 64 MiB tree)");
 ABSL_FLAG(std::string, wbbuf_entries, "256",
           "write-barrier buffer entries per P (1-1024; Go uses 256)");
 ABSL_FLAG(std::string, heap_limit, "4GiB",

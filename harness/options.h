@@ -35,13 +35,13 @@ struct Options {
   gc::GcConfig gc;
   int threads = 1;
   int repetitions = 10;
-  absl::Duration duration = absl::Milliseconds(200);
+  absl::Duration duration = absl::Milliseconds(100);
   std::optional<uint64_t> ops;  // stores per repetition, instead of duration.
   std::string counters = "auto";
   Format format = Format::kConsole;
   std::string out;  // empty: stdout only.
   uint64_t seed = 1;
-  double scale = 1.0;
+  double scale = 0.25;
   CgocheckMode cgocheck = CgocheckMode::kCount;
   bool unsafe = false;  // allow unsound configurations as a demonstration.
   bool list = false;

@@ -92,6 +92,7 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
                  const CounterSet& counter_set, int thread, Latch& ready,
                  Gate& go, std::atomic<bool>& stop, ThreadResult& out) {
   gc::MutatorScope scope(collector);
+  barriers::ResetWbBuf(scope.mutator().p());  // the installed geometry
   workloads::Params params{o.seed + static_cast<uint64_t>(thread), o.scale,
                            thread, o.threads};
   auto w = workloads::MakeWorkload(c.workload, c.barrier, o.algorithm, params);

@@ -92,10 +92,10 @@ template <WorkloadKind K>
 std::unique_ptr<Workload> Make(barriers::BarrierKind barrier,
                                barriers::Algorithm algorithm,
                                const Params& params);
-#define WBBENCH_DECLARE_WORKLOAD_FACTORY(e, name, doc)                 \
-  template <>                                                         \
-  std::unique_ptr<Workload> Make<WorkloadKind::e>(                    \
-      barriers::BarrierKind barrier, barriers::Algorithm algorithm,   \
+#define WBBENCH_DECLARE_WORKLOAD_FACTORY(e, name, doc)              \
+  template <>                                                       \
+  std::unique_ptr<Workload> Make<WorkloadKind::e>(                  \
+      barriers::BarrierKind barrier, barriers::Algorithm algorithm, \
       const Params& params);
 WBBENCH_FOR_EACH_WORKLOAD(WBBENCH_DECLARE_WORKLOAD_FACTORY)
 #undef WBBENCH_DECLARE_WORKLOAD_FACTORY

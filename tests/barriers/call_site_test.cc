@@ -25,12 +25,15 @@ using testing::Cases;
 using ::testing::ElementsAreArray;
 
 // Stores values[i] into slots[i] through the call site of (kind, algorithm).
-void StoreAll(const Case& c, std::vector<uintptr_t>& slots,
-              const std::vector<uintptr_t>& values) {
-  WithBarrier(c.kind, c.algorithm, [&]<class B>() {
+// Returns how many stores reported that the barrier ran.
+size_t StoreAll(const Case& c, std::vector<uintptr_t>& slots,
+                const std::vector<uintptr_t>& values) {
+  return WithBarrier(c.kind, c.algorithm, [&]<class B>() {
+    size_t barriered = 0;
     for (size_t i = 0; i < slots.size(); ++i) {
-      WritePointer<B>(&slots[i], values[i]);
+      barriered += WritePointer<B>(&slots[i], values[i]);
     }
+    return barriered;
   });
 }
 
@@ -88,7 +91,8 @@ TEST_P(CallSiteTest, FlushCountIsStoresOverEntries) {
     const size_t stores = 5 * entries;
     std::vector<uintptr_t> slots(stores, 0x10), values(stores);
     for (size_t i = 0; i < stores; ++i) values[i] = 0x1000 + 8 * i;
-    StoreAll(c, slots, values);
+    EXPECT_EQ(StoreAll(c, slots, values),
+              c.kind == BarrierKind::kNone ? 0 : stores);
     EXPECT_EQ(TotalFlushes(), ExpectedFlushes(c.kind, stores, entries))
         << "entries " << entries;
     EXPECT_EQ(slots, values) << "entries " << entries;
@@ -137,7 +141,8 @@ TEST_P(CallSiteTest, BulkCopyRecordsEverySlot) {
   const std::vector<uintptr_t> src = {0x1a0, 0x1b0, 0, 0x1d0};
   const uint64_t flushes = TotalFlushes();
   WithBarrier(c.kind, c.algorithm, [&]<class B>() {
-    CopyPointers<B>(dst.data(), src.data(), dst.size());
+    EXPECT_EQ(CopyPointers<B>(dst.data(), src.data(), dst.size()),
+              c.kind != BarrierKind::kNone);
   });
   EXPECT_EQ(dst, src);
   std::vector<uintptr_t> expected;
@@ -166,7 +171,8 @@ TEST_P(CallSiteTest, BarrierOffIsAPlainStore) {
   StoreAll(c, slots, values);
   EXPECT_EQ(slots, values);
   WithBarrier(c.kind, c.algorithm, [&]<class B>() {
-    CopyPointers<B>(slots.data(), values.data(), 3);
+    EXPECT_FALSE(WritePointer<B>(&slots[0], 0x20)) << "reported a barrier";
+    EXPECT_FALSE(CopyPointers<B>(slots.data(), values.data(), 3));
   });
   EXPECT_TRUE(thread.p().wb_buf.Empty());
   EXPECT_EQ(TotalFlushes(), 0u);

@@ -19,15 +19,8 @@ namespace barriers::testing {
 
 class FakeThread {
  public:
-  FakeThread() {
-    g_.m = &m_;
-    m_.p = &p_;
-    m_.curg = &g_;
-    saved_ = gc::tls_g;
-    gc::tls_g = &g_;
-    ResetWbBuf(&p_);
-  }
-  ~FakeThread() { gc::tls_g = saved_; }
+  FakeThread();
+  ~FakeThread();
   FakeThread(const FakeThread&) = delete;
   FakeThread& operator=(const FakeThread&) = delete;
 

@@ -1,0 +1,19 @@
+#include "tests/barriers/fake_thread.h"
+
+namespace barriers::testing {
+
+// Out of line: GCC 12's -fsanitize=null miscompiles the store to the extern
+// thread_local gc::tls_g in some inlined copies of this constructor (it
+// tests the weak TLS-init symbol instead of the address).
+FakeThread::FakeThread() {
+  g_.m = &m_;
+  m_.p = &p_;
+  m_.curg = &g_;
+  saved_ = gc::tls_g;
+  gc::tls_g = &g_;
+  ResetWbBuf(&p_);
+}
+
+FakeThread::~FakeThread() { gc::tls_g = saved_; }
+
+}  // namespace barriers::testing
