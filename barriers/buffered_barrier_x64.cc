@@ -276,8 +276,9 @@ Jit Generate() {
   // functions() holds buffered, batched for each algorithm in enum order;
   // pointers into it are taken only now that it no longer grows.
   std::vector<JitFunction>& fns = jit.code->functions();
-  for (size_t k = 0; k < fns.size(); ++k) {
-    (k % 2 == 0 ? jit.buffered : jit.batched)[k / 2] = &fns[k];
+  for (size_t k = 0; k + 1 < fns.size(); k += 2) {
+    jit.buffered[k / 2] = &fns[k];
+    jit.batched[k / 2] = &fns[k + 1];
   }
   WritePerfMap(fns);
   return jit;

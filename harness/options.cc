@@ -377,6 +377,14 @@ absl::StatusOr<Options> OptionsFromFlags() {
   o.gc.verify = absl::GetFlag(FLAGS_verify);
   o.gc.gctrace = absl::GetFlag(FLAGS_gctrace);
   o.unsafe = absl::GetFlag(FLAGS_unsafe);
+  // `all` means every barrier that is sound under the collector mode: `none`
+  // under concurrent marking only when asked for by name with --unsafe (the
+  // baseline row measures the program without a barrier anyway).
+  const bool concurrent = o.gc.mode == gc::GcMode::kConcurrent ||
+                          o.gc.mode == gc::GcMode::kContinuous;
+  if (absl::GetFlag(FLAGS_barrier) == "all" && concurrent) {
+    std::erase(o.barriers, barriers::BarrierKind::kNone);
+  }
   o.list = absl::GetFlag(FLAGS_list);
   return o;
 }

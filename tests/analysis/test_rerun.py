@@ -73,8 +73,8 @@ class RerunTest(unittest.TestCase):
         self.assertTrue(os.path.basename(out[0]).startswith(".rerun."))
         self.assertEqual(sorted(f for f in flags if f not in out),
                          ["--barrier=all", "--duration=100ms",
-                          "--format=json", "--repetitions=6",
-                          "--workload=all"])
+                          "--format=json", "--gc=continuous",
+                          "--repetitions=6", "--workload=all"])
         self.assertEqual(self.listing(), [
             "README.md", "plots", "vm-epyc-9r14-quick-abc1234.json"])
         with open(os.path.join(self.results,
