@@ -22,6 +22,8 @@ struct BadFlag {
   std::string accepted;
 };
 
+void PrintTo(const BadFlag& f, std::ostream* os) { *os << f.args; }
+
 class BadFlagTest : public ::testing::TestWithParam<BadFlag> {};
 
 TEST_P(BadFlagTest, ExitsTwoWithOneLine) {
