@@ -84,7 +84,11 @@ void FillMachineMetadata(Metadata* m) {
   m->date = date;
   char exe[4096] = {};
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  m->executable = n > 0 ? std::string(exe, static_cast<size_t>(n)) : "wbbench";
+  // The program's name only: a stored run must not carry the path of the
+  // machine it was built on.
+  std::string path =
+      n > 0 ? std::string(exe, static_cast<size_t>(n)) : "wbbench";
+  m->executable = path.substr(path.rfind('/') + 1);
 }
 
 CpuTimes ReadCpuTimes() {
