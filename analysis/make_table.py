@@ -12,7 +12,9 @@ All files are read and checked before anything is written.  A missing or
 malformed results file ends the script with one line on stderr and exit
 status 2, leaving the previous README and plots as they were.  Output is
 written to temporary files in the destination folders and renamed into place
-at the end; plots of runs no longer present are removed.
+at the end; plots of runs no longer present are removed.  The Go calibration
+section that analysis/calibrate.py writes between its marker comments is not
+made from these runs: it is carried over from the previous README as it was.
 
 Needs Debian's python3 with numpy, scipy and matplotlib (python3-numpy,
 python3-scipy, python3-matplotlib).
@@ -20,6 +22,7 @@ python3-scipy, python3-matplotlib).
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 
@@ -29,6 +32,9 @@ import runs  # noqa: E402
 
 EXIT_BAD_INPUT = 2
 PLOTS_DIR = "plots"
+# analysis/calibrate.py's section (markers included), kept across rebuilds.
+_CALIBRATION = re.compile(
+    r"<!-- calibration:begin[^\n]*-->.*?<!-- calibration:end -->\n?", re.S)
 
 
 def _parse_args(argv):
@@ -71,6 +77,19 @@ def build(all_runs):
     return outputs
 
 
+def keep_calibration(out_readme: str, outputs) -> None:
+    """Appends the previous README's calibration section, if it had one."""
+    try:
+        with open(out_readme, encoding="utf-8") as f:
+            old = f.read()
+    except FileNotFoundError:
+        return
+    m = _CALIBRATION.search(old)
+    if m:
+        section = m.group(0).rstrip("\n") + "\n"
+        outputs["README.md"] += ("\n" + section).encode("utf-8")
+
+
 def write_all(out_readme: str, outputs) -> None:
     """Writes every output to a temp file, then renames them all into place."""
     out_dir = os.path.dirname(os.path.abspath(out_readme))
@@ -108,7 +127,9 @@ def main(argv=None) -> int:
         print(f"make_table: {out_dir}: output folder does not exist",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    write_all(out, build(all_runs))
+    outputs = build(all_runs)
+    keep_calibration(out, outputs)
+    write_all(out, outputs)
     print(f"make_table: wrote {out} and {len(all_runs) * 2} plots from "
           f"{len(all_runs)} run(s)")
     return 0
