@@ -1,0 +1,935 @@
+#!/usr/bin/python3
+"""Calibration against the real Go runtime: Go 1.19 beside wbbench.
+
+    /usr/bin/python3 analysis/calibrate.py [--quick] [--build DIR]
+        [--wbbench PATH] [--micro PATH] [--repetitions N] [--duration D]
+        [--results DIR] [--no-write] [--go PATH]
+
+Runs, on this machine and in this one invocation, wbbench and the small Go
+programs of analysis/peers/ (built here with Debian's Go 1.19, nothing
+downloaded), interleaved: every round runs each of the seven measurements
+below once, in an order shuffled per round (fixed seed), and the rounds
+repeat --repetitions times.
+
+  wbbench tree-reverse   --barrier=buffered --gc=continuous --scale=1: the
+                         barrier's share per barriered store against its
+                         baseline (barrier none, gc=stw), measured in the
+                         same wbbench invocation;
+  Go tree-reverse on     go_tree_reverse.go -gc=continuous (runtime.GC() in a
+                         loop, as BenchmarkWriteBarrier), GOMAXPROCS=2: ns
+                         per barriered store over the chunks with the
+                         barrier on;
+  Go tree-reverse off    the same program built with -gcflags=-wb=false (no
+                         barrier code, as wbbench's baseline), -gc=off;
+  wbbench mark           wbbench_micro's BM_MarkThroughput (one marker, a
+                         live 2^22-node tree): mark_cpu_ms and mark wall time;
+  Go mark                go_tree_mark.go with GOMAXPROCS=1 GODEBUG=gctrace=1:
+                         the concurrent mark's CPU (assist + background +
+                         idle) and wall time of each forced cycle, averaged
+                         over the program's cycles;
+  wbbench binary-trees   --barrier=buffered --gc=concurrent --scale=1: ns
+                         per store;
+  Go binary-trees        go_binary_trees.go, GOMAXPROCS=2, GOGC=100: ns per
+                         store of the loop's wall time less the GC pauses.
+
+Each figure gets its median with the 95% order-statistic CI (benchstat's, as
+the results table), and each row the ratio Go / wbbench of the medians with
+a 95% bootstrap interval and the Mann-Whitney U test (analysis/wbstats.py).
+The Go barrier cost of a round is its "on" sample minus its "off" sample.
+
+Output: the table on stdout; unless --no-write, the section between the
+calibration markers of RESULTS/README.md is replaced (appended the first
+time; the rest of the file is left byte for byte, and make_table.py keeps
+the section when it regenerates the file), and every sample goes to
+RESULTS/calibration/<machine>-<commit>.json.  Both are written to temporary
+files and renamed into place, so an interrupted run leaves the old ones.
+
+Sizes: the default (full) run is 16 rounds of 500ms measurements, about 8
+minutes on 2 cores; --quick is 6 rounds (the fewest that give a median a 95%
+CI) of 200ms, under 2 minutes.  --repetitions and --duration override them.
+
+--build DIR names a wbbench build folder (default: build/ beside analysis/)
+holding wbbench and wbbench_micro; --wbbench and --micro name the programs
+one by one.  Go is looked for as --go, then $WBBENCH_GO, then `go` on PATH,
+then /usr/lib/go-1.19/bin/go; it must be Go 1.19.
+
+Exit status: 0 done; 1 a measurement failed; 2 bad usage or a missing tool
+(Go 1.19 missing: one line saying how to install it).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PEERS = os.path.join(HERE, "peers")
+sys.path.insert(0, HERE)
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+GO_VERSION_PREFIX = "go1.19"
+GO_DEBIAN_PATH = "/usr/lib/go-1.19/bin/go"
+GO_INSTALL_HINT = ("calibrate: Go 1.19 not found; install it with: "
+                   "sudo apt-get install golang-1.19-go")
+
+BEGIN_MARKER = ("<!-- calibration:begin (written by analysis/calibrate.py; "
+                "rerun it to replace this section) -->")
+END_MARKER = "<!-- calibration:end -->"
+_SECTION = re.compile(r"<!-- calibration:begin[^\n]*-->.*?<!-- calibration:end -->\n?",
+                      re.S)
+
+# A ratio outside this band is flagged in the table and must be explained.
+RATIO_BAND = (0.75, 1.33)
+
+# (repetitions, duration in seconds) per size.  Full: 16 rounds fit in about
+# 8 minutes here (a round is ~30 s: three wbbench runs of setup + duration
+# per wbbench invocation, the mark benchmark's fixed 2 s minimum, the peers'
+# tree builds); quick: 6 rounds, the fewest with a 95% CI, in under 2 min.
+SIZES = {"full": (16, 0.5), "quick": (6, 0.2)}
+# The order of the measurements in a round is shuffled with this seed plus
+# the round's index, so a rerun has the same schedule.
+ORDER_SEED = 20221019  # Go 1.19.3's release date
+SUBPROCESS_TIMEOUT_S = 300
+
+
+class CalibrationError(Exception):
+    """A measurement that failed; str() is one line."""
+
+
+class UsageError(Exception):
+    """Bad usage or a missing tool (exit status 2); str() is one line."""
+
+
+# --- Finding Go -----------------------------------------------------------
+
+def go_version(go: str) -> Optional[str]:
+    """`go version`'s version word (go1.19.8), or None if go does not run."""
+    try:
+        out = subprocess.run([go, "version"], capture_output=True, text=True,
+                             timeout=60, env=_go_env_base()).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r"\bgo version (go[0-9][^\s]*)", out)
+    return m.group(1) if m else None
+
+
+def find_go(explicit: Optional[str] = None,
+            environ: Optional[Dict[str, str]] = None,
+            fallbacks: Sequence[str] = (GO_DEBIAN_PATH,)):
+    """(path, version) of a Go 1.19 toolchain, or raises UsageError.
+
+    An explicit choice (--go, else $WBBENCH_GO) is the only one tried; else
+    `go` on PATH, then the fallbacks (Debian's golang-1.19-go).  A Go that is
+    not 1.19 is skipped, and named in the error if nothing else is found.
+    """
+    environ = os.environ if environ is None else environ
+    explicit = explicit or environ.get("WBBENCH_GO") or None
+    if explicit:
+        candidates = [explicit]
+    else:
+        on_path = shutil.which("go", path=environ.get("PATH", os.defpath))
+        candidates = [c for c in [on_path, *fallbacks] if c]
+    others = []
+    for go in candidates:
+        if not (os.path.isfile(go) and os.access(go, os.X_OK)):
+            continue
+        version = go_version(go)
+        if version and (version == GO_VERSION_PREFIX or
+                        version.startswith(GO_VERSION_PREFIX + ".")):
+            return os.path.abspath(go), version
+        if version:
+            others.append(f"{go} is {version}")
+    if others:
+        raise UsageError(f"{GO_INSTALL_HINT} ({'; '.join(others)}: the "
+                         "calibration is against Go 1.19)")
+    raise UsageError(GO_INSTALL_HINT)
+
+
+def _go_env_base() -> Dict[str, str]:
+    env = dict(os.environ)
+    for k in ("GOROOT", "GOFLAGS", "GOOS", "GOARCH", "GOEXPERIMENT",
+              "GODEBUG", "GOGC", "GOMAXPROCS", "GOMEMLIMIT"):
+        env.pop(k, None)
+    return env
+
+
+def build_peers(go: str, out_dir: str) -> Dict[str, str]:
+    """Builds the Go peers into out_dir; {name: binary path}.
+
+    GOPATH and GOCACHE live in out_dir, modules are off and the proxy is
+    off: the peers use the standard library only and nothing is fetched.
+    """
+    env = _go_env_base()
+    env.update(GOCACHE=os.path.join(out_dir, "gocache"),
+               GOPATH=os.path.join(out_dir, "gopath"), GO111MODULE="off",
+               GOPROXY="off", GOFLAGS="", CGO_ENABLED="0",
+               GOTOOLCHAIN="local")
+    builds = {
+        "tree_reverse": ("go_tree_reverse.go", []),
+        # No barrier code at all: wbbench's baseline.  Only run with -gc=off.
+        "tree_reverse_nowb": ("go_tree_reverse.go", ["-gcflags=-wb=false"]),
+        "tree_mark": ("go_tree_mark.go", []),
+        "binary_trees": ("go_binary_trees.go", []),
+    }
+    bins = {}
+    for name, (src, flags) in builds.items():
+        dest = os.path.join(out_dir, name)
+        cmd = [go, "build", *flags, "-o", dest, os.path.join(PEERS, src)]
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                           timeout=SUBPROCESS_TIMEOUT_S)
+        if p.returncode != 0:
+            raise CalibrationError(
+                f"building {src} failed: {_tail(p.stderr or p.stdout)}")
+        bins[name] = dest
+    return bins
+
+
+# --- Parsing what each side prints ---------------------------------------
+
+def _number(text: str):
+    if text == "-":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def parse_peer_line(text: str, program: str) -> Dict[str, object]:
+    """The key=value pairs of the peer's `<program>: k=v ...` line.
+
+    Numbers become int or float, "-" (no value) None, the rest strings.
+    Raises CalibrationError when the line is missing.
+    """
+    prefix = program + ":"
+    for line in text.splitlines():
+        if line.startswith(prefix):
+            fields = {}
+            for word in line[len(prefix):].split():
+                key, sep, value = word.partition("=")
+                if not sep:
+                    raise CalibrationError(
+                        f"{program}: malformed field {word!r} in {line!r}")
+                try:
+                    fields[key] = _number(value)
+                except ValueError:
+                    fields[key] = value
+            return fields
+    raise CalibrationError(f"{program} printed no '{prefix}' line: "
+                           f"{_tail(text)}")
+
+
+# gc 3 @0.512s 4%: 0.012+98+0.004 ms clock, 0.012+0/97/0+0.004 ms cpu,
+#     65->65->64 MB, 129 MB goal, 1 P (forced)
+_GCTRACE = re.compile(
+    r"^gc (?P<n>\d+) @\S+ \S+: (?P<c1>[\d.]+)\+(?P<c2>[\d.]+)\+(?P<c3>[\d.]+)"
+    r" ms clock, (?P<u1>[\d.]+)\+(?P<assist>[\d.]+)/(?P<bg>[\d.]+)/"
+    r"(?P<idle>[\d.]+)\+(?P<u3>[\d.]+) ms cpu,.*?(?P<procs>\d+) P"
+    r"(?P<forced> \(forced\))?\s*$")
+
+
+@dataclass(frozen=True)
+class GcTraceCycle:
+    n: int
+    mark_wall_ms: float  # the concurrent mark phase's wall clock
+    mark_cpu_ms: float   # assist + background + idle mark CPU
+    procs: int
+    forced: bool
+
+
+def parse_gctrace(text: str) -> List[GcTraceCycle]:
+    """Every `gc N ...` line of GODEBUG=gctrace=1 output (Go 1.19 format)."""
+    cycles = []
+    for line in text.splitlines():
+        m = _GCTRACE.match(line.strip())
+        if m:
+            cycles.append(GcTraceCycle(
+                int(m["n"]), float(m["c2"]),
+                float(m["assist"]) + float(m["bg"]) + float(m["idle"]),
+                int(m["procs"]), bool(m["forced"])))
+    return cycles
+
+
+def go_mark_sample(text: str) -> Dict[str, float]:
+    """Mean mark CPU and wall ms over go_tree_mark's measured cycles.
+
+    The program forces one settling cycle and then its measured ones; the
+    cycles the tree's construction triggered are not forced.  The first
+    forced cycle (settling, which also sweeps the construction's garbage) is
+    left out.
+    """
+    forced = [c for c in parse_gctrace(text) if c.forced]
+    if len(forced) < 2:
+        raise CalibrationError("go_tree_mark: fewer than two forced cycles in "
+                               f"its gctrace: {_tail(text)}")
+    measured = forced[1:]
+    return {"mark_cpu_ms": statistics.fmean(c.mark_cpu_ms for c in measured),
+            "mark_wall_ms": statistics.fmean(c.mark_wall_ms for c in measured),
+            "cycles": len(measured), "procs": measured[0].procs}
+
+
+def parse_wbbench_json(path: str) -> Dict[str, Dict[str, float]]:
+    """{row name: counters} of the repetition rows of a wbbench --format=json
+    report with one repetition, plus "_context" for context.wbbench."""
+    with open(path) as f:
+        doc = json.load(f)
+    rows = {"_context": doc.get("context", {}).get("wbbench", {})}
+    for b in doc.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration":
+            continue
+        rows[b["name"]] = {k: v for k, v in b.items()
+                           if isinstance(v, (int, float)) and v is not None}
+    return rows
+
+
+def parse_micro_mark(text: str) -> Dict[str, float]:
+    """BM_MarkThroughput's figures from wbbench_micro's JSON on stdout."""
+    doc = json.loads(text)
+    for b in doc.get("benchmarks", []):
+        if not b["name"].startswith("BM_MarkThroughput"):
+            continue
+        if b.get("run_type", "iteration") != "iteration":
+            continue
+        scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
+        if "mark_cpu_ms" not in b:
+            raise CalibrationError("BM_MarkThroughput reports no mark_cpu_ms")
+        return {"mark_cpu_ms": float(b["mark_cpu_ms"]),
+                "mark_wall_ms": float(b["real_time"]) * scale,
+                "iterations": int(b["iterations"])}
+    raise CalibrationError("wbbench_micro printed no BM_MarkThroughput row")
+
+
+# --- Running -------------------------------------------------------------
+
+def _tail(text: str, n: int = 300) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else "..." + text[-n:]
+
+
+def _run(cmd: List[str], env: Optional[Dict[str, str]] = None,
+         what: str = "") -> subprocess.CompletedProcess:
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                           timeout=SUBPROCESS_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise CalibrationError(f"{what or cmd[0]} ran past "
+                               f"{SUBPROCESS_TIMEOUT_S}s")
+    if p.returncode != 0:
+        raise CalibrationError(f"{what or cmd[0]} failed (exit status "
+                               f"{p.returncode}): {_tail(p.stderr or p.stdout)}")
+    return p
+
+
+@dataclass
+class Setup:
+    wbbench: str
+    micro: str
+    bins: Dict[str, str]
+    duration_s: float
+    tmp: str
+
+    @property
+    def duration_ms(self) -> str:
+        return f"{int(round(self.duration_s * 1000))}ms"
+
+
+def _go_env(procs: int, **extra) -> Dict[str, str]:
+    env = _go_env_base()
+    env["GOMAXPROCS"] = str(procs)
+    env.update(extra)
+    return env
+
+
+def _wbbench(s: Setup, workload: str, gc: str) -> Dict[str, Dict]:
+    out = os.path.join(s.tmp, f"wbbench-{workload}.json")
+    _run([s.wbbench, "--barrier=buffered", f"--workload={workload}",
+          f"--gc={gc}", "--scale=1", "--repetitions=1",
+          f"--duration={s.duration_ms}", "--format=json", f"--out={out}"],
+         what=f"wbbench {workload}")
+    rows = parse_wbbench_json(out)
+    os.unlink(out)
+    return rows
+
+
+def measure_wb_tree(s: Setup) -> Dict[str, float]:
+    rows = _wbbench(s, "tree-reverse", "continuous")
+    on, base = rows["tree-reverse/barrier=buffered"], \
+        rows["tree-reverse/barrier=baseline"]
+    return {"barrier_ns_per_store": on.get("barrier_ns_per_store"),
+            "ns_per_store_barrier_on": on.get("ns_per_store_barrier_on"),
+            "barrier_on_fraction": on.get("barrier_on_fraction"),
+            "gc_cycles": on.get("gc_cycles"),
+            "baseline_ns_per_store": base.get("ns_per_store"),
+            "machine": rows["_context"].get("machine"),
+            "git_commit": rows["_context"].get("git_commit"),
+            "cpu_model": rows["_context"].get("cpu_model"),
+            "cores": rows["_context"].get("cores")}
+
+
+def measure_go_tree_on(s: Setup) -> Dict[str, float]:
+    p = _run([s.bins["tree_reverse"], "-gc=continuous",
+              f"-duration={s.duration_ms}"], env=_go_env(2),
+             what="go_tree_reverse -gc=continuous")
+    return parse_peer_line(p.stdout, "go_tree_reverse")
+
+
+def measure_go_tree_off(s: Setup) -> Dict[str, float]:
+    p = _run([s.bins["tree_reverse_nowb"], "-gc=off",
+              f"-duration={s.duration_ms}"], env=_go_env(2),
+             what="go_tree_reverse (-wb=false) -gc=off")
+    return parse_peer_line(p.stdout, "go_tree_reverse")
+
+
+def measure_wb_mark(s: Setup) -> Dict[str, float]:
+    p = _run([s.micro, "--benchmark_filter=^BM_MarkThroughput",
+              "--benchmark_format=json"], what="wbbench_micro BM_MarkThroughput")
+    return parse_micro_mark(p.stdout)
+
+
+def measure_go_mark(s: Setup) -> Dict[str, float]:
+    p = _run([s.bins["tree_mark"]], env=_go_env(1, GODEBUG="gctrace=1"),
+             what="go_tree_mark")
+    return go_mark_sample(p.stderr)
+
+
+def measure_wb_bt(s: Setup) -> Dict[str, float]:
+    rows = _wbbench(s, "binary-trees", "concurrent")
+    on = rows["binary-trees/barrier=buffered"]
+    return {"ns_per_store": on.get("ns_per_store"),
+            "barrier_on_fraction": on.get("barrier_on_fraction"),
+            "gc_cycles": on.get("gc_cycles"),
+            "baseline_ns_per_store":
+                rows["binary-trees/barrier=baseline"].get("ns_per_store")}
+
+
+def measure_go_bt(s: Setup) -> Dict[str, float]:
+    p = _run([s.bins["binary_trees"], f"-duration={s.duration_ms}"],
+             env=_go_env(2), what="go_binary_trees")
+    return parse_peer_line(p.stdout, "go_binary_trees")
+
+
+MEASUREMENTS = {
+    "wb_tree": measure_wb_tree,
+    "go_tree_on": measure_go_tree_on,
+    "go_tree_off": measure_go_tree_off,
+    "wb_mark": measure_wb_mark,
+    "go_mark": measure_go_mark,
+    "wb_bt": measure_wb_bt,
+    "go_bt": measure_go_bt,
+}
+
+
+def round_order(index: int) -> List[str]:
+    order = list(MEASUREMENTS)
+    random.Random(ORDER_SEED + index).shuffle(order)
+    return order
+
+
+# --- The table -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class RowSpec:
+    key: str
+    label: str
+    go: str   # what the Go figure is
+    wb: str   # what the wbbench figure is
+
+
+ROWS = [
+    RowSpec("barrier_cost",
+            "tree-reverse: barrier cost, ns per barriered store (on − off)",
+            "ns/store in chunks with the barrier on, GC continuous − ns/store "
+            "of the -wb=false build, GC off",
+            "`barrier_ns_per_store`: buffered, --gc=continuous, against the "
+            "baseline (barrier none, gc=stw)"),
+    RowSpec("tree_on", "tree-reverse: ns per store, barrier on",
+            "chunks with the barrier on, GC continuous",
+            "`ns_per_store_barrier_on`, buffered, --gc=continuous"),
+    RowSpec("tree_off", "tree-reverse: ns per store, no barrier code",
+            "-gcflags=-wb=false build, GOGC=off",
+            "baseline row: barrier none, gc=stw"),
+    RowSpec("mark_cpu",
+            "mark: CPU ms per cycle, live 2^22-node tree, one marker",
+            "gctrace assist+background+idle mark CPU, GOMAXPROCS=1",
+            "BM_MarkThroughput `mark_cpu_ms`"),
+    RowSpec("mark_wall", "mark: wall ms per cycle, same tree",
+            "gctrace concurrent-mark clock, GOMAXPROCS=1",
+            "BM_MarkThroughput manual time (root scan + drain)"),
+    RowSpec("binary_trees",
+            "binary-trees: ns per store (mutator time), GC concurrent",
+            "loop wall time − STW pauses, GOGC=100, GOMAXPROCS=2",
+            "`ns_per_store`, buffered, --gc=concurrent (safepoint waits "
+            "outside)"),
+]
+
+
+def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float]]]:
+    """{row key: {"go": [...], "wb": [...]}} from the rounds' measurements.
+
+    The Go barrier cost of a round is that round's "on" figure minus its
+    "off" figure (wbbench pairs its repetitions with its baseline's the same
+    way).  A figure a measurement did not report is left out.
+    """
+    out = {r.key: {"go": [], "wb": []} for r in ROWS}
+
+    def add(key, side, value):
+        if isinstance(value, (int, float)):
+            out[key][side].append(float(value))
+
+    for m in rounds:
+        on, off = m.get("go_tree_on", {}), m.get("go_tree_off", {})
+        on_ns, off_ns = on.get("ns_per_store_on"), off.get("ns_per_store")
+        if isinstance(on_ns, (int, float)) and isinstance(off_ns, (int, float)):
+            add("barrier_cost", "go", on_ns - off_ns)
+        add("tree_on", "go", on_ns)
+        add("tree_off", "go", off_ns)
+        wt = m.get("wb_tree", {})
+        add("barrier_cost", "wb", wt.get("barrier_ns_per_store"))
+        add("tree_on", "wb", wt.get("ns_per_store_barrier_on"))
+        add("tree_off", "wb", wt.get("baseline_ns_per_store"))
+        add("mark_cpu", "go", m.get("go_mark", {}).get("mark_cpu_ms"))
+        add("mark_cpu", "wb", m.get("wb_mark", {}).get("mark_cpu_ms"))
+        add("mark_wall", "go", m.get("go_mark", {}).get("mark_wall_ms"))
+        add("mark_wall", "wb", m.get("wb_mark", {}).get("mark_wall_ms"))
+        add("binary_trees", "go", m.get("go_bt", {}).get("ns_per_store_mutator"))
+        add("binary_trees", "wb", m.get("wb_bt", {}).get("ns_per_store"))
+    return out
+
+
+def summarize_rows(samples):
+    """{row key: {go, wb: Summary or None, ratio: (r, lo, hi), p}}."""
+    import wbstats
+    out = {}
+    for r in ROWS:
+        go, wb = samples[r.key]["go"], samples[r.key]["wb"]
+        entry = {"go": wbstats.summarize(go) if go else None,
+                 "wb": wbstats.summarize(wb) if wb else None,
+                 "ratio": wbstats.ratio_ci(go, wb) if go and wb else
+                 (None, None, None),
+                 "p": wbstats.u_test(go, wb).p if go and wb else None}
+        out[r.key] = entry
+    return out
+
+
+def _fmt(x: Optional[float]) -> str:
+    if x is None:
+        return "—"
+    a = abs(x)
+    if a >= 100:
+        return f"{x:.0f}"
+    if a >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def _cell(s) -> str:
+    if s is None:
+        return "—"
+    if s.has_ci:
+        return f"{_fmt(s.median)} [{_fmt(s.ci_low)}, {_fmt(s.ci_high)}]"
+    return f"{_fmt(s.median)} †"
+
+
+def outside_band(ratio: Optional[float]) -> bool:
+    return ratio is not None and not RATIO_BAND[0] <= ratio <= RATIO_BAND[1]
+
+
+def _ratio_cell(entry) -> str:
+    r, lo, hi = entry["ratio"]
+    if r is None:
+        return "—"
+    text = f"{r:.2f}×"
+    if lo is not None:
+        text += f" [{lo:.2f}, {hi:.2f}]"
+    p = entry["p"]
+    if p is not None:
+        text += f" p={p:.3f}" if p < 0.05 else f" ~ (p={p:.2f})"
+    if outside_band(r):
+        text += " **⚠**"
+    return text
+
+
+def table_lines(summary) -> List[str]:
+    lines = ["| figure | Go 1.19 | wbbench | Go / wbbench |",
+             "| --- | --- | --- | --- |"]
+    for r in ROWS:
+        e = summary[r.key]
+        lines.append(f"| {r.label} | {_cell(e['go'])} | {_cell(e['wb'])} | "
+                     f"{_ratio_cell(e)} |")
+    return lines
+
+
+EXPLANATION = """\
+### What each figure is
+
+| figure | Go 1.19 side | wbbench side |
+| --- | --- | --- |
+{sources}
+
+Both sides run one mutator.  The Go programs are in `analysis/peers/`
+(`go_tree_reverse.go`, `go_tree_mark.go`, `go_binary_trees.go`), built with
+Debian's Go 1.19 and the standard library only.  Go's tree-reverse runs the
+loop of BenchmarkWriteBarrier (with the GC kept running as its
+`writeBarrierBenchmark` does: a goroutine calling `runtime.GC()` in a loop)
+and counts the stores it makes: one per iteration on average, so these
+figures are twice Go's ns/op.  Both sides time the loop in chunks of 512
+iterations and count a chunk as "barrier on" when the barrier was on at both
+ends (Go's flag is read through `go:linkname`).  The barrier cost is "on"
+minus "off" per barriered store on both sides; wbbench pairs each repetition
+with its baseline's, the calibration pairs each round's Go "on" run with its
+"off" run.
+
+### Where the model differs from Go 1.19, and which way that should push the ratios
+
+A ratio above 1 means Go is slower than wbbench on that figure.
+
+- **g in a register.**  Go 1.17's register ABI (ABIInternal) keeps the
+  current g in R14, so Go 1.19's `gcWriteBarrier` starts at `g.m`: three
+  dependent loads (g.m, m.p, p.wbBuf.next) before it can bump the buffer.
+  Go 1.10, the version the seed models, loaded g through TLS first
+  (`get_tls`, `MOVQ g(R13)`), and so does wbbench: its JIT fast path
+  (barriers/buffered_barrier_x64.cc) starts with an `fs:`-relative load of
+  the initial-exec thread-local `gc::tls_g` (gc/runtime.h), four dependent
+  loads.  One more load on wbbench's path: a few tenths of a ns at most per
+  barriered store, pushing the barrier-cost ratio *below* 1 (wbbench
+  dearer).  The rest of the fast path is the same sequence: save two scratch
+  registers (Go into its frame after a frame-pointer prologue, wbbench with
+  push/pop), bump `next` by 16, compare with `end`, record value and old
+  `*slot`, store.
+- **The flush.**  Both buffers hold 256 entries (512 pointers) and flush
+  when full.  Go 1.19's flush saves the 13 general registers, switches to the
+  system stack (`systemstack(wbBufFlush1)`), and for each pointer calls
+  `findObject` (arena index → `heapArena.spans`), tests and sets the mark
+  bit (`atomic.Or8`) and queues it (`gcw.putBatch`).  wbbench saves the
+  caller-saved registers and xmm0-15, calls the C++ flush, and does the same
+  through its page-to-span table and mark bits.  The shading per pointer
+  dominates on both sides (Go: about 4 ns per buffered pointer here, per the
+  reference profile); neither side should be systematically cheaper, but
+  this is where a difference in `findObject` or in the gray queue shows.
+- **Who marks while the mutator runs.**  With GOMAXPROCS=2 Go's mark runs
+  as an idle worker on the second P *and* as a fractional worker (Go 1.19's
+  pacer asks for 25% of 2 Ps, which it cannot give as a dedicated worker)
+  that may take the mutator's P at its `Gosched` points; those runs are
+  outside the timed chunks but leave the mutator's core with a cold cache.
+  wbbench's dedicated worker stays on the other core.  This pushes the
+  tree-reverse "on" and barrier-cost ratios *above* 1.
+- **Generated code.**  Go's loop has bounds checks on the explicit stack
+  and its compiler schedules less aggressively than g++ -O2; wbbench's
+  explicit stack is a shadow-stack frame in memory, Go's a local array.
+  This pushes the "no barrier code" ratio *above* 1 and cancels out of the
+  barrier cost (on − off) only to first order.
+- **Heap bitmap vs type side table (mark).**  Go 1.19 scans an object by
+  walking the heap bitmap (two bits per word in a bitmap beside each arena,
+  `heapBits.next`/`isPointer` per word) and greys through `findObject` +
+  `greyobject`; its mark workers also check for preemption and flush
+  credit.  wbbench's objects name an exact type descriptor (pointer offsets
+  only) through a side table, so a 16-byte node costs a lookup and two
+  loads.  This should make Go's mark slower: ratios *above* 1.  The trees
+  are also laid out differently: `go_tree_mark.go` allocates children before
+  the parent (post-order), BM_MarkThroughput the parent first (pre-order),
+  which changes the marker's locality in either direction.  Go's gctrace CPU
+  figures are worker run times from `nanotime`, wbbench's the thread's CPU
+  clock: on a loaded machine Go's include time the thread was descheduled,
+  which pushes the mark CPU ratio up when the machine is busy.
+- **Allocator (binary-trees).**  Go's `mallocgc` per object: size-class
+  lookup, `nextFreeFast` on the span's allocCache, zeroing, the heap
+  bitmap write for a pointerful object (`heapBitsSetType`), assist credit
+  and the profiling sample counter, and during marking the new object is
+  marked black.  wbbench's per-P cache records the object's type in the
+  span's side table and checks the pacer every 16 KiB, not every object.
+  Go's mutator also sweeps spans on demand.  This pushes the binary-trees
+  ratio *above* 1.  Go's loop time is taken less its stop-the-world pauses
+  (MemStats.PauseTotalNs), as wbbench's chunks leave safepoint waits out.
+- **Pacing.**  Go's GOGC=100 paces on the live heap including stacks and
+  globals and on its own assist model; wbbench's pacer triggers on heap
+  growth over the last marked heap.  Different cycle counts in binary-trees
+  change how much of the loop runs with the barrier on (the medians of the
+  barrier-on fraction are given below the table).
+"""
+
+
+def render_section(result) -> str:
+    """The calibration section of results/README.md, markers included."""
+    summary = result["summary"]
+    meta = result["meta"]
+    flagged = [r.label for r in ROWS if outside_band(summary[r.key]["ratio"][0])]
+    lines = [
+        BEGIN_MARKER,
+        "## Calibration against Go 1.19",
+        "",
+        f"{meta['go_version']} (Debian golang-1.19-go) beside wbbench commit "
+        f"`{meta['git_commit']}` on `{meta['machine']}` "
+        f"({meta.get('cpu_model') or '?'}, {meta.get('cores') or '?'} cores), "
+        f"{meta['date']}: {meta['repetitions']} interleaved rounds, "
+        f"measurements of {meta['duration']} (the mark benchmarks take their "
+        "own time).",
+        "",
+        f"    {meta['command']}",
+        "",
+        f"Raw samples: `{meta['samples_file']}`.  Cells are medians with "
+        "their 95% CI (`†`: too few samples for one); the ratio is "
+        "median(Go) / median(wbbench) with a 95% bootstrap interval and the "
+        f"Mann-Whitney U test.  **⚠** marks a ratio outside "
+        f"{RATIO_BAND[0]}–{RATIO_BAND[1]}.",
+        "",
+    ]
+    lines += table_lines(summary)
+    lines.append("")
+    ctx = result.get("context", {})
+    if ctx:
+        lines.append(
+            "Barrier on (median share of the loop's time): tree-reverse Go "
+            f"{_pct(ctx.get('go_tree_on_fraction'))}, wbbench "
+            f"{_pct(ctx.get('wb_tree_on_fraction'))}; binary-trees wbbench "
+            f"{_pct(ctx.get('wb_bt_on_fraction'))}.  GC cycles per "
+            f"measurement (median): tree-reverse Go "
+            f"{_fmt(ctx.get('go_tree_cycles'))}, wbbench "
+            f"{_fmt(ctx.get('wb_tree_cycles'))}; binary-trees Go "
+            f"{_fmt(ctx.get('go_bt_cycles'))}, wbbench "
+            f"{_fmt(ctx.get('wb_bt_cycles'))}.")
+        lines.append("")
+    if flagged:
+        lines.append("Outside " f"{RATIO_BAND[0]}–{RATIO_BAND[1]}: " +
+                     "; ".join(flagged) + ".  See below for the differences "
+                     "in the model that push each figure, and "
+                     "`analysis/calibrate.py`'s notes.")
+        lines.append("")
+    sources = "\n".join(f"| {r.label} | {r.go} | {r.wb} |" for r in ROWS)
+    lines.append(EXPLANATION.format(sources=sources).rstrip("\n"))
+    lines.append(END_MARKER)
+    return "\n".join(lines) + "\n"
+
+
+def _pct(x) -> str:
+    return "—" if x is None else f"{100 * x:.1f}%"
+
+
+def replace_section(readme: str, section: str) -> str:
+    """readme with its calibration section replaced by `section` (which
+    carries the markers), or with it appended after a blank line if it has
+    none.  Everything outside the markers is kept byte for byte."""
+    if not section.endswith("\n"):
+        section += "\n"
+    m = _SECTION.search(readme)
+    if m:
+        return readme[:m.start()] + section + readme[m.end():]
+    if readme and not readme.endswith("\n"):
+        readme += "\n"
+    return readme + ("\n" if readme else "") + section
+
+
+def extract_section(readme: str) -> Optional[str]:
+    """The calibration section of readme, markers included, or None."""
+    m = _SECTION.search(readme)
+    if not m:
+        return None
+    text = m.group(0)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _write_atomic(path: str, data: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
+                               suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _median(values) -> Optional[float]:
+    xs = [float(v) for v in values if isinstance(v, (int, float))]
+    return statistics.median(xs) if xs else None
+
+
+def context_figures(rounds) -> Dict[str, Optional[float]]:
+    def col(name, key):
+        return _median(m.get(name, {}).get(key) for m in rounds)
+    return {"go_tree_on_fraction": col("go_tree_on", "barrier_on_fraction"),
+            "wb_tree_on_fraction": col("wb_tree", "barrier_on_fraction"),
+            "wb_bt_on_fraction": col("wb_bt", "barrier_on_fraction"),
+            "go_tree_cycles": col("go_tree_on", "gc_cycles"),
+            "wb_tree_cycles": col("wb_tree", "gc_cycles"),
+            "go_bt_cycles": col("go_bt", "gc_cycles"),
+            "wb_bt_cycles": col("wb_bt", "gc_cycles")}
+
+
+def _serializable_summary(summary):
+    out = {}
+    for key, e in summary.items():
+        side = {}
+        for name in ("go", "wb"):
+            s = e[name]
+            side[name] = None if s is None else {
+                "n": s.n, "median": s.median, "ci_low": s.ci_low,
+                "ci_high": s.ci_high, "cv": s.cv}
+        r, lo, hi = e["ratio"]
+        side["ratio"] = {"go_over_wbbench": r, "ci_low": lo, "ci_high": hi,
+                         "p": e["p"], "outside_band": outside_band(r)}
+        out[key] = side
+    return out
+
+
+# --- Main ----------------------------------------------------------------
+
+def _parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="Calibrate wbbench against Go 1.19 on this machine.",
+        epilog="See the module docstring (head analysis/calibrate.py).")
+    p.add_argument("--quick", action="store_true",
+                   help="6 rounds of 200ms measurements (under 2 minutes)")
+    p.add_argument("--build", default=os.path.join(ROOT, "build"),
+                   help="wbbench build folder (default %(default)s)")
+    p.add_argument("--wbbench", help="the wbbench program (default BUILD/wbbench)")
+    p.add_argument("--micro",
+                   help="the wbbench_micro program (default BUILD/wbbench_micro)")
+    p.add_argument("--repetitions", type=int, help="rounds (default 16; quick 6)")
+    p.add_argument("--duration", type=float,
+                   help="seconds per measurement (default 0.5; quick 0.2)")
+    p.add_argument("--results", default=os.path.join(ROOT, "results"),
+                   help="results folder (default %(default)s)")
+    p.add_argument("--no-write", action="store_true",
+                   help="print the table only; write neither README nor JSON")
+    p.add_argument("--go", help="the go command (default: $WBBENCH_GO, go on "
+                               "PATH, " + GO_DEBIAN_PATH + ")")
+    return p.parse_args(argv)
+
+
+def _check_program(path: str, what: str) -> str:
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        raise UsageError(f"{path}: no {what} program there; build it "
+                         f"(cmake --build <build> --target {what}) or pass "
+                         "its path")
+    return os.path.abspath(path)
+
+
+def main(argv=None) -> int:
+    try:
+        args = _parse_args(argv)
+    except SystemExit as e:
+        return EXIT_USAGE if e.code not in (0, None) else 0
+    try:
+        go, version = find_go(args.go)
+        size = "quick" if args.quick else "full"
+        reps, duration = SIZES[size]
+        reps = args.repetitions if args.repetitions is not None else reps
+        duration = args.duration if args.duration is not None else duration
+        if reps < 1 or not 0 < duration <= 60:
+            raise UsageError("--repetitions must be >= 1 and --duration in "
+                             "(0, 60] seconds")
+        wbbench = _check_program(args.wbbench or
+                                 os.path.join(args.build, "wbbench"), "wbbench")
+        micro = _check_program(args.micro or
+                               os.path.join(args.build, "wbbench_micro"),
+                               "wbbench_micro")
+        if not args.no_write and not os.path.isdir(args.results):
+            raise UsageError(f"{args.results}: no such results folder")
+        try:
+            import wbstats  # noqa: F401  (numpy, scipy)
+        except ImportError as e:
+            raise UsageError(f"{sys.executable} lacks numpy/scipy ({e}); run "
+                             "it with /usr/bin/python3 after ./setup.sh")
+    except UsageError as e:
+        print(str(e) if str(e).startswith("calibrate:") else
+              f"calibrate: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+    command = ("/usr/bin/python3 analysis/calibrate.py" +
+               ("".join(" " + shlex.quote(a) for a in (argv if argv is not None
+                                                       else sys.argv[1:]))))
+    tmp = tempfile.mkdtemp(prefix="wbbench-calibrate-")
+    try:
+        print(f"calibrate: {version} at {go}; building the peers",
+              file=sys.stderr)
+        bins = build_peers(go, tmp)
+        setup = Setup(wbbench, micro, bins, duration, tmp)
+        rounds, orders = [], []
+        for i in range(reps):
+            order = round_order(i)
+            orders.append(order)
+            m = {}
+            for name in order:
+                print(f"calibrate: round {i + 1}/{reps}: {name}",
+                      file=sys.stderr)
+                m[name] = MEASUREMENTS[name](setup)
+            rounds.append(m)
+    except CalibrationError as e:
+        print(f"calibrate: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("calibrate: interrupted; nothing written", file=sys.stderr)
+        return 130
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    first = rounds[0]["wb_tree"]
+    machine = first.get("machine") or "unknown"
+    commit = first.get("git_commit") or "unknown"
+    if commit == "unknown":
+        try:
+            commit = subprocess.run(
+                ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    import runs
+    stem = f"{runs.file_safe(machine)}-{runs.file_safe(commit)}"
+    samples_rel = f"calibration/{stem}.json"
+    samples = row_samples(rounds)
+    summary = summarize_rows(samples)
+    result = {
+        "meta": {
+            "go_version": version, "go": go, "machine": machine,
+            "git_commit": commit, "cpu_model": first.get("cpu_model"),
+            "cores": first.get("cores"),
+            "date": datetime.datetime.now(datetime.timezone.utc)
+            .strftime("%Y-%m-%d %H:%M UTC"),
+            "repetitions": reps, "duration": f"{int(round(duration * 1000))}ms",
+            "command": command, "samples_file": samples_rel,
+            "wbbench": wbbench, "wbbench_micro": micro,
+        },
+        "summary": summary,
+        "context": context_figures(rounds),
+    }
+    section = render_section(result)
+    print("\n".join(table_lines(summary)))
+    if args.no_write:
+        return 0
+    os.makedirs(os.path.join(args.results, "calibration"), exist_ok=True)
+    doc = {"meta": result["meta"], "orders": orders, "rounds": rounds,
+           "samples": samples, "summary": _serializable_summary(summary),
+           "context": result["context"]}
+    _write_atomic(os.path.join(args.results, samples_rel),
+                  json.dumps(doc, indent=1, sort_keys=True) + "\n")
+    readme_path = os.path.join(args.results, "README.md")
+    try:
+        with open(readme_path, encoding="utf-8") as f:
+            readme = f.read()
+    except FileNotFoundError:
+        readme = ""
+    _write_atomic(readme_path, replace_section(readme, section))
+    print(f"calibrate: wrote {readme_path} (calibration section) and "
+          f"{os.path.join(args.results, samples_rel)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
