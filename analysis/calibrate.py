@@ -44,9 +44,10 @@ the section when it regenerates the file), and every sample goes to
 RESULTS/calibration/<machine>-<commit>.json.  Both are written to temporary
 files and renamed into place, so an interrupted run leaves the old ones.
 
-Sizes: the default (full) run is 16 rounds of 500ms measurements, about 8
-minutes on 2 cores; --quick is 6 rounds (the fewest that give a median a 95%
-CI) of 200ms, under 2 minutes.  --repetitions and --duration override them.
+Sizes: the default (full) run is 20 rounds (benchstat's advice) of 500ms
+measurements, about 7 minutes on 2 busy cores; --quick is 6 rounds (the
+fewest that give a median a 95% CI) of 200ms, under 2 minutes.
+--repetitions and --duration override them.
 
 --build DIR names a wbbench build folder (default: build/ beside analysis/)
 holding wbbench and wbbench_micro; --wbbench and --micro name the programs
@@ -94,11 +95,12 @@ _SECTION = re.compile(r"<!-- calibration:begin[^\n]*-->.*?<!-- calibration:end -
 # A ratio outside this band is flagged in the table and must be explained.
 RATIO_BAND = (0.75, 1.33)
 
-# (repetitions, duration in seconds) per size.  Full: 16 rounds fit in about
-# 8 minutes here (a round is ~30 s: three wbbench runs of setup + duration
-# per wbbench invocation, the mark benchmark's fixed 2 s minimum, the peers'
-# tree builds); quick: 6 rounds, the fewest with a 95% CI, in under 2 min.
-SIZES = {"full": (16, 0.5), "quick": (6, 0.2)}
+# (repetitions, duration in seconds) per size.  A round is about 20 s on two
+# busy cores: each wbbench invocation runs a warm-up, the barrier and the
+# baseline (setup + duration each), BM_MarkThroughput has a fixed 2 s
+# minimum, and the Go programs build their trees.  Full: 20 rounds, about 7
+# minutes; quick: 6 rounds, the fewest with a 95% CI, in about 1.5 minutes.
+SIZES = {"full": (20, 0.5), "quick": (6, 0.2)}
 # The order of the measurements in a round is shuffled with this seed plus
 # the round's index, so a rerun has the same schedule.
 ORDER_SEED = 20221019  # Go 1.19.3's release date
@@ -611,11 +613,13 @@ A ratio above 1 means Go is slower than wbbench on that figure.
   `*slot`, store.
 - **The flush.**  Both buffers hold 256 entries (512 pointers) and flush
   when full.  Go 1.19's flush saves the 13 general registers, switches to the
-  system stack (`systemstack(wbBufFlush1)`), and for each pointer calls
-  `findObject` (arena index → `heapArena.spans`), tests and sets the mark
-  bit (`atomic.Or8`) and queues it (`gcw.putBatch`).  wbbench saves the
-  caller-saved registers and xmm0-15, calls the C++ flush, and does the same
-  through its page-to-span table and mark bits.  The shading per pointer
+  system stack (`systemstack(wbBufFlush1)`), and for each pointer drops nil
+  and small values, calls `findObject` (arena index → `heapArena.spans`),
+  tests and sets the mark bit, sets the span's page mark
+  (`heapArena.pageMarks`, an atomic `Or8` when not yet set) and queues the
+  greyed ones (`gcw.putBatch`).  wbbench saves the caller-saved registers and
+  xmm0-15, calls the C++ flush, and does the same through its page-to-span
+  table and mark bits, without page marks.  The shading per pointer
   dominates on both sides (Go: about 4 ns per buffered pointer here, per the
   reference profile); neither side should be systematically cheaper, but
   this is where a difference in `findObject` or in the gray queue shows.
@@ -801,7 +805,7 @@ def _parse_args(argv):
     p.add_argument("--wbbench", help="the wbbench program (default BUILD/wbbench)")
     p.add_argument("--micro",
                    help="the wbbench_micro program (default BUILD/wbbench_micro)")
-    p.add_argument("--repetitions", type=int, help="rounds (default 16; quick 6)")
+    p.add_argument("--repetitions", type=int, help="rounds (default 20; quick 6)")
     p.add_argument("--duration", type=float,
                    help="seconds per measurement (default 0.5; quick 0.2)")
     p.add_argument("--results", default=os.path.join(ROOT, "results"),
