@@ -583,6 +583,7 @@ void Collector::FinishCycle() {
     CheckmarkResult r = VerifyNow();
     current_.verified = true;
     current_.lost_objects = r.lost_objects;
+    current_.accounting_ok = r.accounting_ok();
     if (!r.ok() || config_.gctrace) {
       std::fprintf(stderr, "%s\n", r.ToString().c_str());
     }

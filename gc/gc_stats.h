@@ -44,6 +44,7 @@ struct CycleStats {
   // --verify only.
   bool verified = false;
   uint64_t lost_objects = 0;
+  bool accounting_ok = true;  // CheckmarkResult::accounting_ok()
 };
 
 // Go's gctrace line for one cycle (no trailing newline).
