@@ -1,8 +1,11 @@
 // File: tests/gc/collector_test.cc
 //
 // The concurrent marker, driven step by step (manual driver, no threads) for
-// the scripted cases and by its own threads for the randomized ones.  Every
-// scripted unsound case has a sound twin that differs only in the knob.
+// the scripted cases and by its own threads for the randomized ones.  The
+// scripted unsound cases (a stack hiding an object from the marker, with and
+// without the barrier half or stack-scan policy that prevents it) are the
+// hybrid barrier's two scenarios in tests/torture/article_scenarios_test.cc,
+// run there with the real barriers.
 #include "gc/collector.h"
 
 #include <chrono>
@@ -21,11 +24,9 @@
 namespace gc {
 namespace {
 
-using testing::Field;
 using testing::FieldSlot;
 using testing::IsMarked;
 using testing::NodeType;
-using testing::Shades;
 using testing::TestStore;
 
 GcConfig ManualConfig(
@@ -200,88 +201,6 @@ TEST_F(CollectorTest, TerminationRetriesWhenBufferFlushProducesWork) {
   EXPECT_EQ(c.stats().History().back().termination_retries, 1);
   EXPECT_EQ(c.last_checkmark().lost_objects, 0u);
   EXPECT_EQ(c.stats().History().back().pauses_ns.size(), 3u);
-}
-
-// The hiding scenario: the only pointer to B moves from the heap (a.f0) to a
-// stack that was already scanned, and the heap copy is deleted.  Returns the
-// lost objects the verifier reports.
-template <Shades kShades>
-uint64_t HideInScannedStack(const GcConfig& config, UnsafeKnobs knobs = {}) {
-  Collector c(config, knobs);
-  MutatorScope m(c);
-  RootFrame roots(2);
-  uintptr_t a = NewNode();
-  uintptr_t b = NewNode();
-  roots.Set(0, a);
-  TestStore<kShades>(FieldSlot(a, 0), b);
-  c.StartCycle();
-  Safepoint();                             // stack scanned: a grey
-  roots.Set(1, Field(a, 0));               // stack write, no barrier
-  TestStore<kShades>(FieldSlot(a, 0), 0);  // delete the heap copy
-  c.DrainAll();
-  while (!c.StartTermination()) c.DrainAll();
-  CheckmarkResult r = c.VerifyNow();
-  c.FinishCycle();
-  return r.lost_objects;
-}
-
-TEST_F(CollectorTest, NoBarrierUnderConcurrentMarkLosesObjects) {
-  EXPECT_EQ(HideInScannedStack<Shades::kHybrid>(ManualConfig()), 0u);
-  Heap::Init(GcConfig());
-  EXPECT_EQ(HideInScannedStack<Shades::kHybrid>(
-                ManualConfig(), UnsafeKnobs{.barrier_off_during_mark = true}),
-            1u);
-}
-
-TEST_F(CollectorTest, DijkstraNeedsTheTerminationRescan) {
-  EXPECT_EQ(HideInScannedStack<Shades::kDijkstra>(
-                ManualConfig(StackScanPolicy::kRescanAtTermination)),
-            0u);
-  Heap::Init(GcConfig());
-  EXPECT_EQ(HideInScannedStack<Shades::kDijkstra>(
-                ManualConfig(StackScanPolicy::kPerMutatorConcurrent)),
-            1u);
-}
-
-// Yuasa without the snapshot: g2, running and not yet scanned, makes black
-// x point to white d (a deletion barrier does not shade the new value), then
-// drops d from its stack before its own scan.  g1 is parked, so the marker
-// scans its stack and blackens x meanwhile.  Returns the lost objects.
-uint64_t YuasaScenario(StackScanPolicy policy) {
-  Collector c(ManualConfig(policy));
-  Mutator g1(c), g2(c);
-  g1.Enter();
-  auto r1 = std::make_unique<RootFrame>(1);
-  uintptr_t x = NewNode();
-  r1->Set(0, x);
-  g1.Leave();
-  g2.Enter();
-  auto r2 = std::make_unique<RootFrame>(1);
-  uintptr_t d = NewNode();
-  r2->Set(0, d);
-
-  c.StartCycle();  // by g2's thread; g2 stays running
-  c.DrainAll();    // scans parked g1: x black
-  EXPECT_TRUE(IsMarked(x));
-  TestStore<Shades::kYuasa>(FieldSlot(x, 0), d);  // black x -> white d
-  r2->Set(0, 0);                                  // drop d from the stack
-  Safepoint();                                    // g2 scans its stack now
-  c.DrainAll();
-  while (!c.StartTermination()) c.DrainAll();
-  CheckmarkResult r = c.VerifyNow();
-  c.FinishCycle();
-  r2.reset();
-  g2.Leave();
-  g1.Enter();
-  r1.reset();
-  g1.Leave();
-  return r.lost_objects;
-}
-
-TEST_F(CollectorTest, YuasaNeedsTheStartSnapshot) {
-  EXPECT_EQ(YuasaScenario(StackScanPolicy::kStwAtStart), 0u);
-  Heap::Init(GcConfig());
-  EXPECT_EQ(YuasaScenario(StackScanPolicy::kPerMutatorConcurrent), 1u);
 }
 
 TEST_F(CollectorTest, CollectFromAMutatorThreadWithWorkers) {
