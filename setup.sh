@@ -19,6 +19,7 @@ packages=(
   libgtest-dev libgmock-dev             # GoogleTest
   binutils                              # objdump for --dump-barrier
   clang clang-format                    # fuzzer/sanitizer builds, format check
+  libclang-rt-14-dev                    # libFuzzer runtime (only recommended by clang)
   python3 python3-numpy python3-scipy python3-matplotlib  # analysis (/usr/bin/python3)
 )
 # shellcheck disable=SC2206

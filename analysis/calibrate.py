@@ -317,8 +317,12 @@ def parse_micro_mark(text: str) -> Dict[str, float]:
 # --- Running -------------------------------------------------------------
 
 def _tail(text: str, n: int = 300) -> str:
+    """text on one line, its start and end kept when it is long (a Go
+    panic says what went wrong first, then the stacks)."""
     text = " ".join((text or "").split())
-    return text if len(text) <= n else "..." + text[-n:]
+    if len(text) <= n:
+        return text
+    return text[:2 * n // 3] + " ... " + text[-n // 3:]
 
 
 def _run(cmd: List[str], env: Optional[Dict[str, str]] = None,

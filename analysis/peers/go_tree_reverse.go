@@ -15,8 +15,9 @@
 // a goroutine calls runtime.GC() in a loop (a cycle starts as soon as the
 // previous one, sweep included, has finished).  With GOMAXPROCS=2 the mark
 // runs on the other P, as wbbench's marker runs on the other core.
-// -gc=off sets GOGC=off (debug.SetGCPercent(-1)) after one runtime.GC(): the
-// barrier is never on.  Build with -gcflags=-wb=false for a binary with no
+// -gc=off keeps GOGC=off (debug.SetGCPercent(-1)) after one runtime.GC():
+// the barrier is never on.  In both modes the tree is built with the
+// collector off.  Build with -gcflags=-wb=false for a binary with no
 // barrier code at all (the model of wbbench's baseline, barrier none); such
 // a binary must only run with -gc=off.
 //
@@ -166,14 +167,18 @@ func main() {
 		os.Exit(2)
 	}
 
+	// No collection while the tree is built, in both modes: the build is
+	// then the same, and a -wb=false binary (whose own stores, wbRoots'
+	// included, have no barrier) never marks concurrently with them.
+	gogc := debug.SetGCPercent(-1)
 	root := mkTree(*depth)
 	runtime.GC() // start from a collected heap, as writeBarrierBenchmark
 	var stop, cycles uint32
 	done := make(chan bool)
 	if *gcMode == "off" {
-		debug.SetGCPercent(-1)
 		close(done)
 	} else {
+		debug.SetGCPercent(gogc)
 		go func() {
 			for atomic.LoadUint32(&stop) == 0 {
 				runtime.GC()

@@ -372,6 +372,15 @@ class PeersTest(unittest.TestCase):
             self.assertIsNone(out["ns_per_store_on"])
             self.assertEqual(out["gc_cycles"], 0)
 
+    def test_no_collection_runs_beside_the_unbarriered_build(self):
+        # The -wb=false binary has no barriers: a concurrent mark while it
+        # builds its tree would lose objects.  Only the one forced cycle
+        # after the build may run.
+        p = self.run_peer("tree_reverse_nowb", "-gc=off", "-depth=20",
+                          "-duration=50ms", GODEBUG="gctrace=1")
+        cycles = calibrate.parse_gctrace(p.stderr)
+        self.assertEqual([c.forced for c in cycles], [True])
+
     def test_tree_reverse_with_gc_running_sees_the_barrier_on(self):
         out = calibrate.parse_peer_line(
             self.run_peer("tree_reverse", "-gc=continuous", "-depth=18",
