@@ -31,7 +31,7 @@ CheckmarkResult Checkmark(const std::vector<uintptr_t>& roots,
       // unsound demonstration can go on running (and counting) safely.
       ref.TryMark();
       if (r.first_lost.size() < kCheckmarkReportLost) {
-        const Type* t = ref.span->TypeOf(ref.index);
+        const Type* t = ref.span->TypeAt(ref.base).type;
         r.first_lost.push_back({ref.base, ref.span->base, ref.size(),
                                 t ? t->name() : std::string("noscan")});
       }

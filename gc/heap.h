@@ -11,9 +11,9 @@
 //    containing address p (interior pointers resolve to their object), or an
 //    empty ObjectRef for nil, non-heap addresses, free pages and span tails.
 //    Then ref.span->TryMark(ref.index) / IsMarked.
-//  - ForEachPointerSlot(ref, f): f(uintptr_t* slot) for each pointer word of
-//    the object, exactly as its type says; read slots with LoadSlot (a
-//    relaxed atomic load: mutators store into them concurrently).
+//  - ForEachPointerSlot(ref, f) (or (span, base, f)): f(uintptr_t* slot) for
+//    each pointer word of the object, exactly as its type says; read slots with
+//    LoadSlot (a relaxed atomic load: mutators store into them concurrently).
 //    ref.span->noscan means there is nothing to scan.
 //  - Heap::StartMark() at gcStart, world stopped: finishes the previous
 //    sweep, zeroes the allocated-black counter, turns allocate-black on.
@@ -59,7 +59,7 @@ struct ObjectRef {
   Span* span = nullptr;
   uint32_t index = 0;
 
-  explicit operator bool() const { return base != 0; }
+  explicit operator bool() const { return span != nullptr; }
   bool TryMark() const { return span->TryMark(index); }
   bool IsMarked() const { return span->IsMarked(index); }
   size_t size() const { return span->elemsize; }
@@ -82,21 +82,30 @@ inline uintptr_t LoadSlot(const uintptr_t* slot) {
   return __atomic_load_n(slot, __ATOMIC_RELAXED);
 }
 
-// Calls f(uintptr_t* slot) for every pointer word of the object: for each of
-// its `count` elements, the words its type's bitmap marks.  Nothing for a
-// noscan object.
+// Calls f(uintptr_t* slot) for every pointer word of the object at `base` in
+// span s: for each of its `count` elements, the words its type's bitmap
+// marks.  Nothing for a noscan object.
 template <typename F>
-inline void ForEachPointerSlot(const ObjectRef& obj, F&& f) {
-  const Span* s = obj.span;
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void ForEachPointerSlot(const Span* s,
+                                                            uintptr_t base,
+                                                            F&& f) {
   if (s->noscan) return;
-  const Type* type = s->TypeOf(obj.index);
-  if (type == nullptr) return;  // free slot: nothing was allocated here.
-  const size_t count = s->CountOf(obj.index);
-  uintptr_t* elem = reinterpret_cast<uintptr_t*>(obj.base);
+  const auto [type, count] = s->TypeAt(base);
+  if (type == nullptr) return;  // nothing was allocated here.
+  uintptr_t* elem = reinterpret_cast<uintptr_t*>(base);
+  auto slot = [&](size_t w) ABSL_ATTRIBUTE_ALWAYS_INLINE { f(elem + w); };
+  if (count == 1) {  // the common case, without the element loop
+    type->ForEachPointerWord(slot);
+    return;
+  }
   const size_t words = type->size() / kPtrSize;
   for (size_t i = 0; i < count; ++i, elem += words) {
-    type->ForEachPointerWord([&](size_t w) { f(elem + w); });
+    type->ForEachPointerWord(slot);
   }
+}
+template <typename F>
+inline void ForEachPointerSlot(const ObjectRef& obj, F&& f) {
+  ForEachPointerSlot(obj.span, obj.base, f);
 }
 
 struct HeapStats {

@@ -55,21 +55,32 @@ void Span::InitForClass(SpanClass sc) {
   mark_bits.Clear();
   RefillAllocCache(0);
   next = nullptr;
-  if (noscan) {
-    types = nullptr;
-  } else if (size_class == 0) {
-    types = &large_type;
-  } else {
-    types = new ObjectType[nelems];
+  ReleaseMetadata();
+}
+
+__attribute__((noinline, cold)) void Span::SetTypeMixed(uint32_t index,
+                                                        const Type* type,
+                                                        size_t count) {
+  ObjectType* t = types.load(std::memory_order_relaxed);
+  if (t == nullptr) {
+    t = is_large() ? &large_type : new ObjectType[nelems];
+    // Every slot so far holds the uniform type (or is free and zero).
+    const Type* e = elem_type.load(std::memory_order_relaxed);
+    for (uint32_t i = 0; i < nelems; ++i) {
+      t[i].type.store(e, std::memory_order_relaxed);
+      t[i].count.store(e != nullptr ? 1 : 0, std::memory_order_relaxed);
+    }
+    types.store(t, std::memory_order_release);
   }
-  if (types != nullptr) {
-    for (uint32_t i = 0; i < nelems; ++i) SetType(i, nullptr, 0);
-  }
+  t[index].type.store(type, std::memory_order_relaxed);
+  t[index].count.store(count, std::memory_order_relaxed);
 }
 
 void Span::ReleaseMetadata() {
-  if (types != nullptr && types != &large_type) delete[] types;
-  types = nullptr;
+  ObjectType* t = types.load(std::memory_order_relaxed);
+  if (t != nullptr && t != &large_type) delete[] t;
+  types.store(nullptr, std::memory_order_relaxed);
+  elem_type.store(nullptr, std::memory_order_relaxed);
 }
 
 }  // namespace gc

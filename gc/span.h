@@ -10,8 +10,14 @@
 //    free_index / alloc_cache cursor for the allocation fast path;
 //  - mark bits (gc/mark_bits.h), set atomically by the marker, the barriers
 //    and allocate-black;
-//  - for scan spans, a side table with each object's type and element count,
-//    so the marker scans exactly (gc/heap.h, ForEachPointerSlot);
+//  - for scan spans, the type of its objects so the marker scans exactly
+//    (gc/heap.h, ForEachPointerSlot).  Almost every span holds objects of one
+//    type (count 1): then `elem_type` names it, and the marker reads it from
+//    the span it already holds.  The first object of another type or count
+//    turns the span mixed: a side table with each object's type and count is
+//    filled in and published in `types`, and the span stays mixed until it
+//    is freed.  (A per-object table in every span cost the marker one cache
+//    miss per object: a third of BM_MarkThroughput's time.)
 //  - a sweep generation (Go's mspan.sweepgen), relative to the heap's sg:
 //      sweepgen == sg - 2: needs sweeping;  sg - 1: being swept;
 //      sweepgen == sg: swept, ready;  sg + 3: swept and cached by an mcache.
@@ -22,9 +28,14 @@
 // span is published in the page table and then only read, by any thread.
 // Allocation state (free_index, alloc_cache, alloc_count, alloc_bits) belongs
 // to whoever holds the span: the mcache that cached it, the MCentral lock, or
-// the sweeper that moved sweepgen to sg - 1.  Type entries are written by the
-// allocating thread before the object is published and read by the marker;
-// they are relaxed atomics so the two never race.
+// the sweeper that moved sweepgen to sg - 1.  Type information is written by
+// the allocating thread before the object is published and read by the
+// marker; it is atomic so the two never race.  The marker scans only objects
+// allocated before the mark began (later ones are allocated black), so the
+// stop-the-world start orders their type before the scan.  A span that turns
+// mixed during marking fills its table before publishing it (release; the
+// marker loads `types` with acquire), so an older object reads the same type
+// either way.
 #ifndef WBBENCH_GC_SPAN_H_
 #define WBBENCH_GC_SPAN_H_
 
@@ -39,10 +50,16 @@
 
 namespace gc {
 
-// What the heap remembers about one object in a scan span.
+// What the heap remembers about one object in a mixed scan span.
 struct ObjectType {
   std::atomic<const Type*> type{nullptr};
   std::atomic<size_t> count{0};  // array elements (1 for a plain object).
+};
+
+// An object's type as the marker reads it.
+struct TypeAndCount {
+  const Type* type;  // nullptr: nothing to scan.
+  size_t count;      // array elements.
 };
 
 enum class SpanState : uint8_t { kFree, kInUse };
@@ -70,8 +87,12 @@ struct Span {
   uint64_t alloc_cache = 0;  // ~alloc_bits from free_index to the next word.
   AllocBits alloc_bits;
   MarkBits mark_bits;
-  ObjectType* types = nullptr;  // scan spans: nelems entries.
-  ObjectType large_type;        // `types` of a large scan span points here.
+  // Scan spans: the type of every object allocated here while all of them
+  // have this type and count 1; nullptr before the first allocation.
+  std::atomic<const Type*> elem_type{nullptr};
+  // Mixed scan spans: nelems entries; nullptr while the span is uniform.
+  std::atomic<ObjectType*> types{nullptr};
+  ObjectType large_type;  // `types` of a mixed large span points here.
 
   Span* next = nullptr;  // link in an MCentral list or the page heap's pool.
 
@@ -92,17 +113,36 @@ struct Span {
     return index >= free_index && !alloc_bits.Get(index);
   }
 
-  // Type and element count of the object in slot `index` (nullptr and 0 in
-  // noscan spans).
-  const Type* TypeOf(uint32_t index) const {
-    return types ? types[index].type.load(std::memory_order_relaxed) : nullptr;
+  // Type and element count of the object containing address p, which lies
+  // in [base, limit) (nullptr in noscan spans and for freed slots of mixed
+  // spans).  Any thread.
+  TypeAndCount TypeAt(uintptr_t p) const {
+    const ObjectType* t = types.load(std::memory_order_acquire);
+    if (t == nullptr) return {elem_type.load(std::memory_order_relaxed), 1};
+    const ObjectType& e = t[ObjectIndex(p)];
+    return {e.type.load(std::memory_order_relaxed),
+            e.count.load(std::memory_order_relaxed)};
   }
-  size_t CountOf(uint32_t index) const {
-    return types ? types[index].count.load(std::memory_order_relaxed) : 0;
-  }
+  // Records the type of a new object in slot `index` (the span's owner).
   void SetType(uint32_t index, const Type* type, size_t count) {
-    types[index].type.store(type, std::memory_order_relaxed);
-    types[index].count.store(count, std::memory_order_relaxed);
+    if (count == 1 && types.load(std::memory_order_relaxed) == nullptr) {
+      const Type* e = elem_type.load(std::memory_order_relaxed);
+      if (e == type) return;
+      if (e == nullptr) {  // the span's first object
+        elem_type.store(type, std::memory_order_relaxed);
+        return;
+      }
+    }
+    SetTypeMixed(index, type, count);
+  }
+  // Forgets the type of the freed object in slot `index` (the sweeper).  A
+  // uniform span keeps its type: the freed slot is zero, so scanning it
+  // finds no pointer.
+  void ClearType(uint32_t index) {
+    if (ObjectType* t = types.load(std::memory_order_relaxed)) {
+      t[index].type.store(nullptr, std::memory_order_relaxed);
+      t[index].count.store(0, std::memory_order_relaxed);
+    }
   }
 
   // Go's nextFreeFast: the next free slot from the 64-slot alloc cache, or
@@ -131,11 +171,13 @@ struct Span {
   }
 
   // Makes a fresh span of class `sc` over [base, base + npages pages): empty
-  // bits, allocation cursor at 0, type table for scan classes.  Only for a
-  // span not yet published in the page table.
+  // bits, allocation cursor at 0, no type yet.  Only for a span not yet
+  // published in the page table.
   void InitForClass(SpanClass sc);
   // Releases the type table; the span goes back to the page heap.
   void ReleaseMetadata();
+  // SetType's slow path: makes the span mixed (once) and records the entry.
+  void SetTypeMixed(uint32_t index, const Type* type, size_t count);
   // Marked objects (owner or world stopped).
   uint32_t CountMarked() const { return mark_bits.Count(nelems); }
 };

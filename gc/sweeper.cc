@@ -52,7 +52,7 @@ size_t SweepSpan(Span* s, bool preserve) {
       const uintptr_t p = s->ObjectBase(i);
       ZeroObject(p, s->elemsize);
       PoisonHeapMemory(p, s->elemsize);
-      if (s->types != nullptr) s->SetType(i, nullptr, 0);
+      s->ClearType(i);
       ++freed;
     }
     s->alloc_bits.words[w] = marked;

@@ -155,7 +155,7 @@ TEST_F(HeapTest, PointerSlotsExactForMixedLayout) {
   MCache cache;
   void* p = cache.Alloc(kMixed);
   EXPECT_EQ(Slots(p), (std::vector<uintptr_t>{0, 16, 40}));
-  EXPECT_EQ(FindObject(p).span->TypeOf(FindObject(p).index), &kMixed);
+  EXPECT_EQ(FindObject(p).span->TypeAt(U(p)).type, &kMixed);
   // An interior pointer scans the whole object, from its base.
   std::vector<uintptr_t> via_interior;
   ForEachPointerSlot(FindObject(U(p) + 20), [&](uintptr_t* slot) {
@@ -182,6 +182,41 @@ TEST_F(HeapTest, PointerSlotsExactForArrays) {
   const std::vector<uintptr_t> slots = Slots(r);
   ASSERT_EQ(slots.size(), 10000u);
   for (size_t i = 0; i < slots.size(); ++i) ASSERT_EQ(slots[i], i * 8);
+}
+
+TEST_F(HeapTest, SpanTypeIsUniformUntilAnotherTypeOrCountArrives) {
+  // kPair, kTriple and an array of three kPtr are all 24 bytes: one class.
+  MCache cache;
+  void* a = cache.Alloc(kPair);
+  void* b = cache.Alloc(kPair);
+  Span* s = FindObject(a).span;
+  ASSERT_EQ(FindObject(b).span, s);
+  EXPECT_EQ(s->types.load(), nullptr);
+  EXPECT_EQ(s->elem_type.load(), &kPair);
+  // Another type: the span turns mixed and every object keeps its own type.
+  void* c = cache.Alloc(kTriple);
+  // An array of the same size in the same span.
+  void* d = cache.Alloc(kPtr, 3);
+  ASSERT_EQ(FindObject(c).span, s);
+  ASSERT_EQ(FindObject(d).span, s);
+  EXPECT_NE(s->types.load(), nullptr);
+  EXPECT_EQ(Slots(a), (std::vector<uintptr_t>{8}));
+  EXPECT_EQ(Slots(b), (std::vector<uintptr_t>{8}));
+  EXPECT_EQ(Slots(c), (std::vector<uintptr_t>{0, 16}));
+  EXPECT_EQ(Slots(d), (std::vector<uintptr_t>{0, 8, 16}));
+  // Later objects of the first type still scan by their own entry.
+  void* e = cache.Alloc(kPair);
+  ASSERT_EQ(FindObject(e).span, s);
+  EXPECT_EQ(Slots(e), (std::vector<uintptr_t>{8}));
+}
+
+TEST_F(HeapTest, SpanTypeIsMixedForAFirstArray) {
+  MCache cache;
+  void* d = cache.Alloc(kPtr, 3);
+  void* a = cache.Alloc(kPair);
+  ASSERT_EQ(FindObject(a).span, FindObject(d).span);
+  EXPECT_EQ(Slots(d), (std::vector<uintptr_t>{0, 8, 16}));
+  EXPECT_EQ(Slots(a), (std::vector<uintptr_t>{8}));
 }
 
 TEST_F(HeapTest, NoscanObjectsHaveNoSlots) {

@@ -26,6 +26,12 @@ class SweeperTest : public ::testing::Test {
   void SetUp() override { Heap::Init(GcConfig()); }
   void TearDown() override { Heap::Init(GcConfig()); }
   static uintptr_t U(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+  // A full sweep with only `keep` marked.
+  static void SweepKeeping(const void* keep) {
+    FindObject(keep).TryMark();
+    Heap::Get().StartSweep();
+    Heap::Get().FinishSweep();
+  }
 };
 
 TEST_F(SweeperTest, FreesExactlyTheUnmarkedAndKeepsMarkedIntact) {
@@ -81,17 +87,34 @@ TEST_F(SweeperTest, FreesExactlyTheUnmarkedAndKeepsMarkedIntact) {
   for (int i = 0; i < kN; i += 3) EXPECT_EQ(objs[i][1], ~uint64_t(i));
 }
 
-TEST_F(SweeperTest, TypesOfFreedObjectsAreForgotten) {
+TEST_F(SweeperTest, FreedObjectsScanAsEmpty) {
+  // A uniform span keeps its type for a freed slot, which the sweep zeroed:
+  // scanning it finds only null pointers.
   MCache cache;
   void* keep = cache.Alloc(kNode);
-  void* drop = cache.Alloc(kNode);
-  FindObject(keep).TryMark();
-  Heap::Get().StartSweep();
-  Heap::Get().FinishSweep();
+  auto* drop = static_cast<uintptr_t*>(cache.Alloc(kNode));
+  drop[0] = U(keep);
+  SweepKeeping(keep);
   const ObjectRef k = FindObject(keep);
   const ObjectRef d = FindObject(drop);
-  EXPECT_EQ(k.span->TypeOf(k.index), &kNode);
-  EXPECT_EQ(d.span->TypeOf(d.index), nullptr);
+  EXPECT_EQ(k.span->TypeAt(k.base).type, &kNode);
+  ASSERT_EQ(k.span->types.load(), nullptr);
+  std::vector<uintptr_t> seen;
+  ForEachPointerSlot(d, [&](uintptr_t* slot) { seen.push_back(*slot); });
+  EXPECT_EQ(seen, (std::vector<uintptr_t>{0, 0}));
+}
+
+TEST_F(SweeperTest, TypesOfFreedObjectsInMixedSpansAreForgotten) {
+  const Type kOther("Other", 32, {16});  // same size class as kNode
+  MCache cache;
+  void* keep = cache.Alloc(kNode);
+  void* drop = cache.Alloc(kOther);
+  ASSERT_EQ(FindObject(keep).span, FindObject(drop).span);
+  SweepKeeping(keep);
+  const ObjectRef k = FindObject(keep);
+  const ObjectRef d = FindObject(drop);
+  EXPECT_EQ(k.span->TypeAt(k.base).type, &kNode);
+  EXPECT_EQ(d.span->TypeAt(d.base).type, nullptr);
   int slots = 0;
   ForEachPointerSlot(d, [&](uintptr_t*) { ++slots; });
   EXPECT_EQ(slots, 0);
