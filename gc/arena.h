@@ -71,6 +71,15 @@ inline Span* SpanOf(uintptr_t p) {
       std::memory_order_acquire);
 }
 
+// SpanOf for an address known to lie in an in-use span, such as a gray
+// object's base (Go's spanOfUnchecked): no bounds or null checks.
+inline Span* SpanOfHeap(uintptr_t p) {
+  HeapArena* arena =
+      g_arena_table[p >> kArenaShift].load(std::memory_order_acquire);
+  return arena->spans[(p >> kPageShift) & (kPagesPerArena - 1)].load(
+      std::memory_order_acquire);
+}
+
 // Reserves `n` contiguous arenas (read-write, zero, lazily backed), aligned
 // to kArenaSize, registers them in g_arena_table and returns their base.
 // Returns 0 if the kernel refuses.  Caller holds the page heap lock.

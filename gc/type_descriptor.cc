@@ -43,6 +43,8 @@ void Type::Build(const size_t* offsets, size_t n) {
   }
   num_pointers_ = 0;
   for (uint64_t b : bitmap_) num_pointers_ += __builtin_popcountll(b);
+  first_word_ = bitmap_[0];
+  bitmap_words_ = bitmap_.size();
 }
 
 }  // namespace gc

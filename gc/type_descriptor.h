@@ -26,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/attributes.h"
+
 namespace gc {
 
 inline constexpr size_t kPtrSize = sizeof(void*);
@@ -64,12 +66,16 @@ class Type {
   }
   const std::vector<uint64_t>& bitmap() const { return bitmap_; }
 
-  // Calls f(word_index) for each pointer word, in increasing order.
+  // Calls f(word_index) for each pointer word, in increasing order.  The
+  // first bitmap word is kept inline: it covers every type whose pointers lie
+  // in its first 512 bytes, so the marker's common case reads no vector.
   template <typename F>
-  void ForEachPointerWord(F&& f) const {
-    const uint64_t* words = bitmap_.data();
-    for (size_t w = 0, n = bitmap_.size(); w < n; ++w) {
-      for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void ForEachPointerWord(F&& f) const {
+    for (uint64_t bits = first_word_; bits != 0; bits &= bits - 1) {
+      f(static_cast<size_t>(__builtin_ctzll(bits)));
+    }
+    for (size_t w = 1; w < bitmap_words_; ++w) {
+      for (uint64_t bits = bitmap_[w]; bits != 0; bits &= bits - 1) {
         f(w * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
       }
     }
@@ -83,6 +89,8 @@ class Type {
   size_t num_pointers_ = 0;
   size_t ptrdata_ = 0;
   std::vector<uint64_t> bitmap_;  // one bit per word, up to ptrdata.
+  uint64_t first_word_ = 0;       // bitmap_[0], or 0.
+  size_t bitmap_words_ = 0;       // bitmap_.size().
 };
 
 }  // namespace gc

@@ -83,7 +83,7 @@ void GcWork::PutBatch(const uintptr_t* objs, size_t n) {
   }
 }
 
-__attribute__((noinline)) bool GcWork::TryGetSlow(uintptr_t* obj) {
+__attribute__((noinline)) uintptr_t GcWork::TryGetSlow() {
   if (wbuf1_ == nullptr) {
     wbuf1_ = queue_->GetEmpty();
     wbuf2_ = queue_->GetEmpty();
@@ -91,12 +91,11 @@ __attribute__((noinline)) bool GcWork::TryGetSlow(uintptr_t* obj) {
   std::swap(wbuf1_, wbuf2_);
   if (wbuf1_->nobj == 0) {
     WorkBuf* full = queue_->TryGetFull();
-    if (full == nullptr) return false;
+    if (full == nullptr) return 0;
     queue_->PutEmpty(wbuf1_);
     wbuf1_ = full;
   }
-  *obj = wbuf1_->obj[--wbuf1_->nobj];
-  return true;
+  return wbuf1_->obj[--wbuf1_->nobj];
 }
 
 void GcWork::Balance() {

@@ -127,7 +127,10 @@ class GcWork {
       *obj = b->obj[--b->nobj];
       return true;
     }
-    return TryGetSlow(obj);
+    // The slow path returns the object rather than storing through `obj`, so
+    // that the caller's variable can stay in a register.
+    *obj = TryGetSlow();
+    return *obj != 0;
   }
 
   // True if this context holds no gray objects.
@@ -155,7 +158,7 @@ class GcWork {
 
  private:
   void PutSlow(uintptr_t obj);
-  bool TryGetSlow(uintptr_t* obj);
+  uintptr_t TryGetSlow();  // 0: no gray object anywhere
 
   WorkQueue* queue_ = nullptr;
   WorkBuf* wbuf1_ = nullptr;
