@@ -43,14 +43,18 @@ const Type& Node16Type() {
   return *t;
 }
 
-// Builds a complete tree of the given depth (2^depth - 1 nodes).  Only for
-// the manual driver: no cycle can run while the intermediate pointers sit in
-// C++ locals.
+// Builds a complete tree of the given depth (2^depth - 1 nodes), children
+// before their parent, as the Go peer's `&node{build(d - 1), build(d - 1)}`
+// allocates: the layout decides the marker's memory access order, so the two
+// must match for the comparison to mean anything.  Only for the manual
+// driver: no cycle can run while the children sit in C++ locals.
 uintptr_t BuildTree(int depth) {
   if (depth == 0) return 0;
+  const uintptr_t left = BuildTree(depth - 1);
+  const uintptr_t right = BuildTree(depth - 1);
   auto* n = static_cast<Node16*>(Allocate(Node16Type()));
-  n->left = BuildTree(depth - 1);
-  n->right = BuildTree(depth - 1);
+  n->left = left;
+  n->right = right;
   return reinterpret_cast<uintptr_t>(n);
 }
 
