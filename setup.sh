@@ -21,6 +21,7 @@ packages=(
   clang clang-format                    # fuzzer/sanitizer builds, format check
   libclang-rt-14-dev                    # libFuzzer runtime (only recommended by clang)
   python3 python3-numpy python3-scipy python3-matplotlib  # analysis (/usr/bin/python3)
+  libgc-dev                             # Boehm GC peer (analysis/mark_peers.py)
 )
 # shellcheck disable=SC2206
 packages+=(${WBBENCH_SETUP_EXTRA:-})
