@@ -30,7 +30,10 @@ repeat --repetitions times.
   wbbench binary-trees   --barrier=buffered --gc=concurrent --scale=1: ns
                          per store;
   Go binary-trees        go_binary_trees.go, GOMAXPROCS=2, GOGC=100: ns per
-                         store of the loop's wall time less the GC pauses.
+                         store of the loop's wall time less the GC pauses,
+                         and the mutator thread's CPU ns per store (beside
+                         wbbench's task-clock figure: a busy machine
+                         stretches wall time, CPU time much less).
 
 Each figure gets its median with the 95% order-statistic CI (benchstat's, as
 the results table), and each row the ratio Go / wbbench of the medians with
@@ -415,6 +418,7 @@ def measure_wb_bt(s: Setup) -> Dict[str, float]:
     rows = _wbbench(s, "binary-trees", "concurrent")
     on = rows["binary-trees/barrier=buffered"]
     return {"ns_per_store": on.get("ns_per_store"),
+            "cpu_ns_per_store": on.get("cpu_ns_per_store"),
             "barrier_on_fraction": on.get("barrier_on_fraction"),
             "gc_cycles": on.get("gc_cycles"),
             "baseline_ns_per_store":
@@ -479,6 +483,10 @@ ROWS = [
             "loop wall time − STW pauses, GOGC=100, GOMAXPROCS=2",
             "`ns_per_store`, buffered, --gc=concurrent (safepoint waits "
             "outside)"),
+    RowSpec("binary_trees_cpu",
+            "binary-trees: mutator CPU ns per store, GC concurrent",
+            "the mutator thread's CPU clock (goroutine locked to it)",
+            "`cpu_ns_per_store`: the mutator thread's task-clock"),
 ]
 
 
@@ -512,6 +520,10 @@ def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float
         add("mark_wall", "wb", m.get("wb_mark", {}).get("mark_wall_ms"))
         add("binary_trees", "go", m.get("go_bt", {}).get("ns_per_store_mutator"))
         add("binary_trees", "wb", m.get("wb_bt", {}).get("ns_per_store"))
+        add("binary_trees_cpu", "go",
+            m.get("go_bt", {}).get("cpu_ns_per_store"))
+        add("binary_trees_cpu", "wb",
+            m.get("wb_bt", {}).get("cpu_ns_per_store"))
     return out
 
 

@@ -28,12 +28,17 @@
 //
 //	go_binary_trees: depth=16 array=500000 nodes=... stores=... trees=...
 //	    ns=... pause_ns=... ns_per_store=... ns_per_store_mutator=...
-//	    gc_cycles=... check=...
+//	    cpu_ns_per_store=... gc_cycles=... check=...
 //
 // ns_per_store is the loop's wall time per pointer store; pause_ns the
 // stop-the-world pauses during it (runtime.MemStats.PauseTotalNs), and
 // ns_per_store_mutator the wall time less those pauses, per store, which is
 // what wbbench times (its chunks leave safepoint waits out).
+// cpu_ns_per_store is the mutator thread's CPU time per store (the main
+// goroutine is locked to its thread, whose CLOCK_THREAD_CPUTIME_ID is read
+// around the loop): assists and page faults included, time spent waiting
+// for a core excluded, as wbbench's task-clock cpu_ns_per_store, so a busy
+// machine distorts it less than the wall time.
 package main
 
 import (
@@ -41,8 +46,29 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"syscall"
 	"time"
+	"unsafe"
 )
+
+// clockThreadCPUTimeID is CLOCK_THREAD_CPUTIME_ID (linux/time.h).
+const clockThreadCPUTimeID = 3
+
+// threadCPUNs: CPU time of the calling thread, in ns.
+func threadCPUNs() int64 {
+	var ts syscall.Timespec
+	_, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME,
+		clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0)
+	if errno != 0 {
+		return -1
+	}
+	return ts.Nano()
+}
+
+func init() {
+	// The mutator stays on one thread, so that thread's CPU clock is its.
+	runtime.LockOSThread()
+}
 
 type node struct {
 	kind          uint32
@@ -125,6 +151,7 @@ func main() {
 	var h uint64
 	d := minShortDepth
 	seedItem := *seed % 1000
+	cpu0 := threadCPUNs()
 	t0 := time.Now()
 	deadline := t0.Add(*duration)
 	for time.Now().Before(deadline) {
@@ -144,6 +171,11 @@ func main() {
 		}
 	}
 	ns := time.Since(t0).Nanoseconds()
+	cpu := threadCPUNs() - cpu0
+	cpuPerStore := "-"
+	if cpu0 >= 0 && cpu >= 0 {
+		cpuPerStore = fmt.Sprintf("%.4f", float64(cpu)/float64(stores))
+	}
 	runtime.ReadMemStats(&ms1)
 	pause := int64(ms1.PauseTotalNs - ms0.PauseTotalNs)
 	h = mix(mix(h, uint64(longCheck)), uint64(check(longLived)))
@@ -152,8 +184,8 @@ func main() {
 
 	fmt.Printf("go_binary_trees: depth=%d array=%d nodes=%d stores=%d trees=%d "+
 		"ns=%d pause_ns=%d ns_per_store=%.4f ns_per_store_mutator=%.4f "+
-		"gc_cycles=%d gomaxprocs=%d check=%d\n",
+		"cpu_ns_per_store=%s gc_cycles=%d gomaxprocs=%d check=%d\n",
 		*depth, *arraySize, nodes, stores, trees, ns, pause,
 		float64(ns)/float64(stores), float64(ns-pause)/float64(stores),
-		ms1.NumGC-ms0.NumGC, runtime.GOMAXPROCS(0), h)
+		cpuPerStore, ms1.NumGC-ms0.NumGC, runtime.GOMAXPROCS(0), h)
 }

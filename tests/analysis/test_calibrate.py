@@ -45,8 +45,8 @@ TREE_OFF = ("go_tree_reverse: gc=off depth=22 chunk=512 iters=220263936 "
             "gc_cycles=0 gomaxprocs=2 check=17906052853997198854\n")
 BT = ("go_binary_trees: depth=16 array=500000 nodes=6556743 stores=6474894 "
       "trees=81849 ns=1000827769 pause_ns=17773823 ns_per_store=154.5705 "
-      "ns_per_store_mutator=151.8255 gc_cycles=23 gomaxprocs=2 "
-      "check=16944386243119540897\n")
+      "ns_per_store_mutator=151.8255 cpu_ns_per_store=49.5153 gc_cycles=23 "
+      "gomaxprocs=2 check=16944386243119540897\n")
 # Go 1.19's gctrace for go_tree_mark.go (GOMAXPROCS=1): two cycles the
 # tree's construction triggered, the settling cycle and two measured ones.
 GCTRACE = textwrap.dedent("""\
@@ -163,6 +163,7 @@ class ParseTest(unittest.TestCase):
         bt = calibrate.parse_peer_line(BT, "go_binary_trees")
         self.assertEqual(bt["stores"], bt["nodes"] - bt["trees"])
         self.assertAlmostEqual(bt["ns_per_store_mutator"], 151.8255)
+        self.assertAlmostEqual(bt["cpu_ns_per_store"], 49.5153)
 
     def test_missing_or_malformed_line(self):
         with self.assertRaises(calibrate.CalibrationError):
@@ -240,8 +241,10 @@ class RowsTest(unittest.TestCase):
                             "barrier_on_fraction": 0.999, "gc_cycles": 3},
                 "go_mark": {"mark_cpu_ms": 100.0 + i, "mark_wall_ms": 101.0},
                 "wb_mark": {"mark_cpu_ms": 250.0 + i, "mark_wall_ms": 260.0},
-                "go_bt": {"ns_per_store_mutator": 40.0 + i},
-                "wb_bt": {"ns_per_store": 35.0 + i},
+                "go_bt": {"ns_per_store_mutator": 40.0 + i,
+                          "cpu_ns_per_store": 30.0 + i},
+                "wb_bt": {"ns_per_store": 35.0 + i,
+                          "cpu_ns_per_store": 25.0 + i},
             })
         return out
 
@@ -252,6 +255,8 @@ class RowsTest(unittest.TestCase):
         self.assertEqual(s["barrier_cost"]["wb"], [15.0 + i for i in range(6)])
         self.assertEqual(s["tree_off"]["wb"], [2.0] * 6)
         self.assertEqual(s["binary_trees"]["go"], [40.0 + i for i in range(6)])
+        self.assertEqual(s["binary_trees_cpu"]["wb"],
+                         [25.0 + i for i in range(6)])
 
     def test_missing_figures_are_left_out_not_zero(self):
         r = self.rounds(2)
@@ -402,6 +407,7 @@ class PeersTest(unittest.TestCase):
         self.assertGreater(out["trees"], 0)
         self.assertEqual(out["stores"], out["nodes"] - out["trees"])
         self.assertGreater(out["ns_per_store_mutator"], 0)
+        self.assertGreater(out["cpu_ns_per_store"], 0)
 
     def test_tree_mark_gctrace(self):
         p = self.run_peer("tree_mark", procs=1, GODEBUG="gctrace=1")
