@@ -26,7 +26,8 @@ repeat --repetitions times.
   Go mark                go_tree_mark.go with GOMAXPROCS=1 GODEBUG=gctrace=1:
                          the concurrent mark's CPU (assist + background +
                          idle) and wall time of each forced cycle, averaged
-                         over the program's cycles;
+                         over the program's cycles, and its own getrusage
+                         CPU of each whole runtime.GC();
   wbbench binary-trees   --barrier=buffered --gc=concurrent --scale=1: ns
                          per store;
   Go binary-trees        go_binary_trees.go, GOMAXPROCS=2, GOGC=100: ns per
@@ -268,22 +269,34 @@ def parse_gctrace(text: str) -> List[GcTraceCycle]:
     return cycles
 
 
-def go_mark_sample(text: str) -> Dict[str, float]:
+# mean runtime.GC over 10 cycles, 4194303 nodes: 104.3 ms, cpu 101.2 ms
+_GO_MARK_MEAN = re.compile(r"^mean runtime\.GC over \d+ cycles, \d+ nodes: "
+                           r"(?P<wall>[\d.]+) ms, cpu (?P<cpu>[\d.]+) ms\s*$",
+                           re.M)
+
+
+def go_mark_sample(stderr: str, stdout: str = "") -> Dict[str, float]:
     """Mean mark CPU and wall ms over go_tree_mark's measured cycles.
 
-    The program forces one settling cycle and then its measured ones; the
-    cycles the tree's construction triggered are not forced.  The first
-    forced cycle (settling, which also sweeps the construction's garbage) is
-    left out.
+    From the gctrace on stderr: the program forces one settling cycle and
+    then its measured ones; the cycles the tree's construction triggered are
+    not forced.  The first forced cycle (settling, which also sweeps the
+    construction's garbage) is left out.  From its summary line on stdout,
+    when it prints one: the mean process CPU (getrusage) of a whole
+    runtime.GC(), "gc_cpu_ms".
     """
-    forced = [c for c in parse_gctrace(text) if c.forced]
+    forced = [c for c in parse_gctrace(stderr) if c.forced]
     if len(forced) < 2:
         raise CalibrationError("go_tree_mark: fewer than two forced cycles in "
-                               f"its gctrace: {_tail(text)}")
+                               f"its gctrace: {_tail(stderr)}")
     measured = forced[1:]
-    return {"mark_cpu_ms": statistics.fmean(c.mark_cpu_ms for c in measured),
-            "mark_wall_ms": statistics.fmean(c.mark_wall_ms for c in measured),
-            "cycles": len(measured), "procs": measured[0].procs}
+    out = {"mark_cpu_ms": statistics.fmean(c.mark_cpu_ms for c in measured),
+           "mark_wall_ms": statistics.fmean(c.mark_wall_ms for c in measured),
+           "cycles": len(measured), "procs": measured[0].procs}
+    m = _GO_MARK_MEAN.search(stdout)
+    if m:
+        out["gc_cpu_ms"] = float(m["cpu"])
+    return out
 
 
 def parse_wbbench_json(path: str) -> Dict[str, Dict[str, float]]:
@@ -411,7 +424,7 @@ def measure_wb_mark(s: Setup) -> Dict[str, float]:
 def measure_go_mark(s: Setup) -> Dict[str, float]:
     p = _run([s.bins["tree_mark"]], env=_go_env(1, GODEBUG="gctrace=1"),
              what="go_tree_mark")
-    return go_mark_sample(p.stderr)
+    return go_mark_sample(p.stderr, p.stdout)
 
 
 def measure_wb_bt(s: Setup) -> Dict[str, float]:
@@ -475,6 +488,11 @@ ROWS = [
             "mark: CPU ms per cycle, live 2^22-node tree, one marker",
             "gctrace assist+background+idle mark CPU, GOMAXPROCS=1",
             "BM_MarkThroughput `mark_cpu_ms`"),
+    RowSpec("mark_gc_cpu",
+            "mark: process CPU ms per whole runtime.GC(), same tree",
+            "getrusage around runtime.GC(): mark + termination + sweep, "
+            "no descheduled time (an upper bound on the mark's CPU)",
+            "BM_MarkThroughput `mark_cpu_ms` (the mark alone)"),
     RowSpec("mark_wall", "mark: wall ms per cycle, same tree",
             "gctrace concurrent-mark clock, GOMAXPROCS=1",
             "BM_MarkThroughput manual time (root scan + drain)"),
@@ -516,6 +534,8 @@ def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float
         add("tree_off", "wb", wt.get("baseline_ns_per_store"))
         add("mark_cpu", "go", m.get("go_mark", {}).get("mark_cpu_ms"))
         add("mark_cpu", "wb", m.get("wb_mark", {}).get("mark_cpu_ms"))
+        add("mark_gc_cpu", "go", m.get("go_mark", {}).get("gc_cpu_ms"))
+        add("mark_gc_cpu", "wb", m.get("wb_mark", {}).get("mark_cpu_ms"))
         add("mark_wall", "go", m.get("go_mark", {}).get("mark_wall_ms"))
         add("mark_wall", "wb", m.get("wb_mark", {}).get("mark_wall_ms"))
         add("binary_trees", "go", m.get("go_bt", {}).get("ns_per_store_mutator"))
@@ -651,28 +671,43 @@ A ratio above 1 means Go is slower than wbbench on that figure.
   explicit stack is a shadow-stack frame in memory, Go's a local array.
   This pushes the "no barrier code" ratio *above* 1 and cancels out of the
   barrier cost (on − off) only to first order.
-- **Heap bitmap vs type side table (mark).**  Go 1.19 scans an object by
-  walking the heap bitmap (two bits per word in a bitmap beside each arena,
-  `heapBits.next`/`isPointer` per word) and greys through `findObject` +
-  `greyobject`; its mark workers also check for preemption and flush
-  credit.  wbbench's objects name an exact type descriptor (pointer offsets
-  only) through a side table, so a 16-byte node costs a lookup and two
-  loads.  This should make Go's mark slower: ratios *above* 1.  The trees
-  are also laid out differently: `go_tree_mark.go` allocates children before
-  the parent (post-order), BM_MarkThroughput the parent first (pre-order),
-  which changes the marker's locality in either direction.  Go's gctrace CPU
-  figures are worker run times from `nanotime`, wbbench's the thread's CPU
-  clock: on a loaded machine Go's include time the thread was descheduled,
-  which pushes the mark CPU ratio up when the machine is busy.
+- **Heap bitmap vs type descriptors (mark).**  Go 1.19 finds an object's
+  pointers in the heap bitmap: two bits per heap word in a bitmap beside each
+  arena (1/32 of the heap), walked word by word (`heapBits.next`,
+  `isPointer`), and greys each target through `findObject` + `greyobject`
+  (mark bit, page mark, `gcw.put`); its workers also poll for preemption and
+  flush scan credit.  wbbench's spans name an exact type descriptor (pointer
+  offsets only): since the marker change "one type per span", a uniform span
+  keeps one type for all its objects, read from the span the marker already
+  holds; before it, each object's type came from a per-object side table of
+  16 bytes, a second cache miss per scanned object which perf showed as a
+  third of the mark.  Reading the bitmap is more work per object than a
+  span's type, which should make Go's mark *slower* (ratio above 1); the
+  cache misses on the objects themselves are the same on both sides, as both
+  trees are now allocated children before their parent (go_tree_mark.go's
+  `&node{build(d - 1), build(d - 1)}`; BM_MarkThroughput builds the same
+  way).  The CPU figures are not alike either: gctrace's "cpu" figures are
+  the mark workers' run times from the runtime's `nanotime`, which on a busy
+  machine include time the thread was descheduled (they push the ratio
+  *up*); the getrusage row counts only CPU but includes mark termination
+  and the sweep of a 64 MiB heap (also *up*: an upper bound); wbbench's
+  `mark_cpu_ms` is the marking thread's CPU clock over the mark alone.
 - **Allocator (binary-trees).**  Go's `mallocgc` per object: size-class
   lookup, `nextFreeFast` on the span's allocCache, zeroing, the heap
   bitmap write for a pointerful object (`heapBitsSetType`), assist credit
   and the profiling sample counter, and during marking the new object is
   marked black.  wbbench's per-P cache records the object's type in the
   span's side table and checks the pacer every 16 KiB, not every object.
-  Go's mutator also sweeps spans on demand.  This pushes the binary-trees
-  ratio *above* 1.  Go's loop time is taken less its stop-the-world pauses
-  (MemStats.PauseTotalNs), as wbbench's chunks leave safepoint waits out.
+  Go's mutator also sweeps spans on demand, and Go's background scavenger
+  returns freed pages to the kernel, which the allocator then faults in
+  again.  This pushes the binary-trees ratio *above* 1.  Go's loop time is
+  taken less its stop-the-world pauses (MemStats.PauseTotalNs), as
+  wbbench's chunks leave safepoint waits out; on a busy machine the wall
+  time also holds the time the mutator waited for a core, which the CPU
+  row leaves out on both sides (Go: the thread the goroutine is locked to;
+  wbbench: the mutator's task-clock).  Go's GC also takes the mutator's P
+  for its fractional worker (25% of a P with GOMAXPROCS=2), inside the
+  measured loop.
 - **Pacing.**  Go's GOGC=100 paces on the live heap including stacks and
   globals and on its own assist model; wbbench's pacer triggers on heap
   growth over the last marked heap.  Different cycle counts in binary-trees
@@ -728,7 +763,7 @@ def render_section(result) -> str:
                      "`analysis/calibrate.py`'s notes.")
         lines.append("")
     sources = "\n".join(f"| {r.label} | {r.go} | {r.wb} |" for r in ROWS)
-    lines.append(EXPLANATION.format(sources=sources).rstrip("\n"))
+    lines.append(EXPLANATION.replace("{sources}", sources).rstrip("\n"))
     lines.append(END_MARKER)
     return "\n".join(lines) + "\n"
 

@@ -186,8 +186,16 @@ class ParseTest(unittest.TestCase):
         self.assertEqual(s["cycles"], 2)
         self.assertAlmostEqual(s["mark_cpu_ms"], (132 + 101) / 2)
         self.assertAlmostEqual(s["mark_wall_ms"], (132 + 100) / 2)
+        self.assertNotIn("gc_cpu_ms", s)
         with self.assertRaises(calibrate.CalibrationError):
             calibrate.go_mark_sample(GCTRACE.splitlines()[0])
+
+    def test_go_mark_getrusage_line(self):
+        stdout = ("runtime.GC 0: 104.0 ms, cpu 101.0 ms\n"
+                  "mean runtime.GC over 10 cycles, 4194303 nodes: 104.3 ms, "
+                  "cpu 101.2 ms\n")
+        s = calibrate.go_mark_sample(GCTRACE, stdout)
+        self.assertAlmostEqual(s["gc_cpu_ms"], 101.2)
 
     def test_micro_mark(self):
         m = calibrate.parse_micro_mark(MICRO)
@@ -239,7 +247,8 @@ class RowsTest(unittest.TestCase):
                             "ns_per_store_barrier_on": 17.0 + i,
                             "baseline_ns_per_store": 2.0,
                             "barrier_on_fraction": 0.999, "gc_cycles": 3},
-                "go_mark": {"mark_cpu_ms": 100.0 + i, "mark_wall_ms": 101.0},
+                "go_mark": {"mark_cpu_ms": 100.0 + i, "mark_wall_ms": 101.0,
+                            "gc_cpu_ms": 110.0},
                 "wb_mark": {"mark_cpu_ms": 250.0 + i, "mark_wall_ms": 260.0},
                 "go_bt": {"ns_per_store_mutator": 40.0 + i,
                           "cpu_ns_per_store": 30.0 + i},
@@ -411,7 +420,8 @@ class PeersTest(unittest.TestCase):
 
     def test_tree_mark_gctrace(self):
         p = self.run_peer("tree_mark", procs=1, GODEBUG="gctrace=1")
-        s = calibrate.go_mark_sample(p.stderr)
+        s = calibrate.go_mark_sample(p.stderr, p.stdout)
+        self.assertGreater(s["gc_cpu_ms"], 0)
         self.assertEqual(s["cycles"], 10)
         self.assertEqual(s["procs"], 1)
         self.assertGreater(s["mark_cpu_ms"], 0)
