@@ -31,11 +31,18 @@ struct BatchedBarrier {
 
   // The barrier and the store; only while gc::write_barrier_enabled.
   static void Write(uintptr_t* slot, uintptr_t value) {
-    register uintptr_t* entry asm("r11");
+    register uintptr_t* r11 asm("r11");
     asm volatile("call *%[fn]"
-                 : "=r"(entry)
+                 : "=r"(r11)
                  : [fn] "m"(internal::batched_entry[static_cast<size_t>(A)])
                  : "memory", "cc");
+    // A local register variable is pinned to its register only as an asm
+    // operand, and GCC does not save it across calls: r11 is call-clobbered,
+    // so copy the entry's address out at once.  Left in r11, it was lost
+    // across the calls that the tls_g load below compiles to under
+    // ThreadSanitizer (the TLS wrapper, __tsan_atomic8_load), and the entry
+    // was written through a garbage pointer.
+    uintptr_t* const entry = r11;
     if constexpr (A == Algorithm::kHybrid) {
       entry[0] = value;
       entry[1] = LoadPlain(slot);
