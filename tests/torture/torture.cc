@@ -66,6 +66,8 @@ constexpr uint64_t kSafepointEvery = 32;
 constexpr size_t kWbBufEntries = 32;
 // The live heap stays under 2 MiB; past this something leaks.
 constexpr size_t kHeapLimit = size_t{64} << 20;
+// Of every kWaiterRotation mutators, one keeps running between cycles.
+constexpr uint64_t kWaiterRotation = 4;
 // How long a mutator waits, parked, for the next cycle to start.
 constexpr auto kWaitForCycle = std::chrono::milliseconds(5);
 
@@ -150,10 +152,11 @@ class TortureMutator {
     if (phase == gc::GcPhase::kOff) {
       // Allocated now, so white in the next cycle, and only on this stack.
       if (adv_->Get(kStash) == 0) adv_->Set(kStash, New());
-      // Half of the mutators wait for each cycle parked, so that they may
-      // wake in it with a stack still grey (if no mark worker scanned it
-      // first): then hide at once, before any safepoint.
-      if (((cycle + static_cast<uint64_t>(index_)) & 1) == 0 &&
+      // All mutators but one (in turn) wait for each cycle parked, so that
+      // they may wake in it with a stack still grey (if no mark worker
+      // scanned it first): then they hide at once, before any safepoint.
+      // The one left running allocates towards the trigger.
+      if ((cycle + static_cast<uint64_t>(index_)) % kWaiterRotation != 0 &&
           waited_cycle_ != cycle + 1) {
         waited_cycle_ = cycle + 1;
         WaitParkedForCycle(cycle);
