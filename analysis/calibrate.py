@@ -666,11 +666,21 @@ A ratio above 1 means Go is slower than wbbench on that figure.
   outside the timed chunks but leave the mutator's core with a cold cache.
   wbbench's dedicated worker stays on the other core.  This pushes the
   tree-reverse "on" and barrier-cost ratios *above* 1.
-- **Generated code.**  Go's loop has bounds checks on the explicit stack
-  and its compiler schedules less aggressively than g++ -O2; wbbench's
-  explicit stack is a shadow-stack frame in memory, Go's a local array.
-  This pushes the "no barrier code" ratio *above* 1 and cancels out of the
-  barrier cost (on − off) only to first order.
+- **Generated code.**  Go's explicit stack is a local array at a fixed
+  offset from SP (`MOVQ 0xf8(SP)(R8*8)`), with a bounds check per access.
+  wbbench's lives in a shadow-stack frame (`gc::RootFrame`, so the marker
+  can scan it) reached through the workload object: every access reloads
+  the frame's stack pointer, its base index and the stack's slot array (the
+  relaxed `atomic_ref` accesses may alias, so g++ keeps none of them in a
+  register), three dependent loads before the slot.  That pushes the "no
+  barrier code" ratio *below* 1; Go's bounds checks push it a little up.
+  At a barriered store Go's compiler calls a per-register wrapper
+  (`gcWriteBarrierDX`, `gcWriteBarrierR9`: an `XCHGQ` and a second call and
+  return around `gcWriteBarrier`) and spills and reloads loop values
+  around the calls; wbbench's call site is an inline-asm `call` whose
+  constraints place slot and value in rdi and rax and which clobbers only
+  memory and flags, so nothing is spilled.  That pushes the barrier-cost
+  ratio *above* 1.  On − off cancels the loop itself only to first order.
 - **Heap bitmap vs type descriptors (mark).**  Go 1.19 finds an object's
   pointers in the heap bitmap: two bits per heap word in a bitmap beside each
   arena (1/32 of the heap), walked word by word (`heapBits.next`,
