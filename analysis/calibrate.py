@@ -45,7 +45,10 @@ Output: the table on stdout; unless --no-write, the section between the
 calibration markers of RESULTS/README.md is replaced (appended the first
 time; the rest of the file is left byte for byte, and make_table.py keeps
 the section when it regenerates the file), and every sample goes to
-RESULTS/calibration/<machine>-<commit>.json.  Both are written to temporary
+RESULTS/calibration/<machine>-<commit>.json.  A hand-written
+RESULTS/calibration/<machine>-notes.md, where there is one (what a
+person found out about this machine's ratios outside 0.75-1.33), is put
+into the section as it is.  Both are written to temporary
 files and renamed into place, so an interrupted run leaves the old ones.
 
 Sizes: the default (full) run is 20 rounds (benchstat's advice) of 500ms
@@ -766,12 +769,18 @@ def render_section(result) -> str:
             f"{_fmt(ctx.get('go_bt_cycles'))}, wbbench "
             f"{_fmt(ctx.get('wb_bt_cycles'))}.")
         lines.append("")
+    notes = result.get("notes")
     if flagged:
         lines.append("Outside " f"{RATIO_BAND[0]}–{RATIO_BAND[1]}: " +
-                     "; ".join(flagged) + ".  See below for the differences "
-                     "in the model that push each figure, and "
-                     "`analysis/calibrate.py`'s notes.")
+                     "; ".join(flagged) + ".  " +
+                     ("The notes below explain them; the differences in the "
+                      "model that push each figure follow." if notes else
+                      "See the differences in the model below, which push "
+                      "each figure one way or the other."))
         lines.append("")
+    if notes:
+        lines += [f"### Notes on this machine's ratios (`{notes['file']}`, "
+                  "written by hand)", "", notes["text"].strip("\n"), ""]
     sources = "\n".join(f"| {r.label} | {r.go} | {r.wb} |" for r in ROWS)
     lines.append(EXPLANATION.replace("{sources}", sources).rstrip("\n"))
     lines.append(END_MARKER)
@@ -974,6 +983,12 @@ def main(argv=None) -> int:
         "summary": summary,
         "context": context_figures(rounds),
     }
+    notes_rel = f"calibration/{runs.file_safe(machine)}-notes.md"
+    try:
+        with open(os.path.join(args.results, notes_rel), encoding="utf-8") as f:
+            result["notes"] = {"file": notes_rel, "text": f.read()}
+    except FileNotFoundError:
+        pass
     section = render_section(result)
     print("\n".join(table_lines(summary)))
     if args.no_write:

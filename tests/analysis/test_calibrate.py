@@ -301,6 +301,21 @@ class RowsTest(unittest.TestCase):
                    if ln.startswith("| binary-trees")][0]
         self.assertNotIn("⚠", bt_line)
         self.assertIn("R14", section)  # the model's differences are explained
+        self.assertNotIn("Notes on this machine", section)
+
+    def test_section_carries_hand_written_notes(self):
+        rounds = self.rounds()
+        section = calibrate.render_section({
+            "summary": calibrate.summarize_rows(calibrate.row_samples(rounds)),
+            "context": {}, "notes": {"file": "calibration/vm-notes.md",
+                                     "text": "\nWhy the mark differs.\n\n"},
+            "meta": {"go_version": "go1.19.8", "git_commit": "abc1234",
+                     "machine": "vm", "date": "today", "repetitions": 6,
+                     "duration": "200ms", "command": "calibrate",
+                     "samples_file": "calibration/vm-abc1234.json"}})
+        self.assertIn("(`calibration/vm-notes.md`, written by hand)\n\n"
+                      "Why the mark differs.\n\n### What each figure is",
+                      section)
 
 
 SECTION_A = (calibrate.BEGIN_MARKER + "\n## Calibration against Go 1.19\n\n"
@@ -474,6 +489,19 @@ class EndToEndTest(unittest.TestCase):
             text = f.read()
         self.assertTrue(text.startswith("# wbbench results\n\nkept\n\n"))
         self.assertIn("commit `abc1234` on `test vm`", text)
+        self.assertNotIn("Notes on this machine", text)
+        # A hand-written notes file for the machine goes into the section.
+        with open(os.path.join(results, "calibration", "test_vm-notes.md"),
+                  "w") as f:
+            f.write("The mark is slower in Go because of X.\n")
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                           env=dict(os.environ, WBBENCH_GO=REAL_GO[0]))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(readme, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("`calibration/test_vm-notes.md`", text)
+        self.assertIn("The mark is slower in Go because of X.", text)
+        self.assertEqual(text.count(calibrate.BEGIN_MARKER), 1)
         samples = os.path.join(results, "calibration", "test_vm-abc1234.json")
         with open(samples) as f:
             doc = json.load(f)
