@@ -68,8 +68,10 @@ constexpr size_t kWbBufEntries = 32;
 constexpr size_t kHeapLimit = size_t{64} << 20;
 // Of every kWaiterRotation mutators, one keeps running between cycles.
 constexpr uint64_t kWaiterRotation = 4;
-// How long a mutator waits, parked, for the next cycle to start.
+// How long a mutator waits, parked, for the next cycle to start, and how
+// often it looks.
 constexpr auto kWaitForCycle = std::chrono::milliseconds(5);
+constexpr auto kWaitPoll = std::chrono::microseconds(20);
 
 // The mutator's own stack slots and global slots.
 enum OwnSlot : size_t { kStash, kHidden, kOwnSlots };
@@ -180,7 +182,9 @@ class TortureMutator {
     while (c_.cycle() == cycle &&
            !shared_.stop.load(std::memory_order_relaxed) &&
            std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::yield();
+      // Sleep, not yield: three mutators spinning on two cores starved the
+      // others, and the mark often ended before any of them ran in it.
+      std::this_thread::sleep_for(kWaitPoll);
     }
   }
 
