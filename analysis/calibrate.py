@@ -96,8 +96,8 @@ GO_INSTALL_HINT = ("calibrate: Go 1.19 not found; install it with: "
 BEGIN_MARKER = ("<!-- calibration:begin (written by analysis/calibrate.py; "
                 "rerun it to replace this section) -->")
 END_MARKER = "<!-- calibration:end -->"
-_SECTION = re.compile(r"<!-- calibration:begin[^\n]*-->.*?<!-- calibration:end -->\n?",
-                      re.S)
+_SECTION = re.compile(
+    r"<!-- calibration:begin[^\n]*-->.*?<!-- calibration:end -->\n?", re.S)
 
 # A ratio outside this band is flagged in the table and must be explained.
 RATIO_BAND = (0.75, 1.33)
@@ -110,7 +110,7 @@ RATIO_BAND = (0.75, 1.33)
 SIZES = {"full": (20, 0.5), "quick": (6, 0.2)}
 # The order of the measurements in a round is shuffled with this seed plus
 # the round's index, so a rerun has the same schedule.
-ORDER_SEED = 20221019  # Go 1.19.3's release date
+ORDER_SEED = 1019  # any fixed value: "1.19"
 SUBPROCESS_TIMEOUT_S = 300
 
 
@@ -389,10 +389,16 @@ def _wbbench(s: Setup, workload: str, gc: str) -> Dict[str, Dict]:
     return rows
 
 
+def _row(rows: Dict[str, Dict], name: str) -> Dict[str, float]:
+    if name not in rows:
+        raise CalibrationError(f"wbbench's report has no row {name!r}")
+    return rows[name]
+
+
 def measure_wb_tree(s: Setup) -> Dict[str, float]:
     rows = _wbbench(s, "tree-reverse", "continuous")
-    on, base = rows["tree-reverse/barrier=buffered"], \
-        rows["tree-reverse/barrier=baseline"]
+    on = _row(rows, "tree-reverse/barrier=buffered")
+    base = _row(rows, "tree-reverse/barrier=baseline")
     return {"barrier_ns_per_store": on.get("barrier_ns_per_store"),
             "ns_per_store_barrier_on": on.get("ns_per_store_barrier_on"),
             "barrier_on_fraction": on.get("barrier_on_fraction"),
@@ -432,13 +438,13 @@ def measure_go_mark(s: Setup) -> Dict[str, float]:
 
 def measure_wb_bt(s: Setup) -> Dict[str, float]:
     rows = _wbbench(s, "binary-trees", "concurrent")
-    on = rows["binary-trees/barrier=buffered"]
+    on = _row(rows, "binary-trees/barrier=buffered")
+    base = _row(rows, "binary-trees/barrier=baseline")
     return {"ns_per_store": on.get("ns_per_store"),
             "cpu_ns_per_store": on.get("cpu_ns_per_store"),
             "barrier_on_fraction": on.get("barrier_on_fraction"),
             "gc_cycles": on.get("gc_cycles"),
-            "baseline_ns_per_store":
-                rows["binary-trees/barrier=baseline"].get("ns_per_store")}
+            "baseline_ns_per_store": base.get("ns_per_store")}
 
 
 def measure_go_bt(s: Setup) -> Dict[str, float]:
