@@ -56,6 +56,9 @@ measurements, about 7 minutes on 2 busy cores; --quick is 6 rounds (the
 fewest that give a median a 95% CI) of 200ms, under 2 minutes.
 --repetitions and --duration override them.
 
+--from-samples FILE measures nothing: it rewrites the section from a stored
+samples file, with the current notes and explanations.
+
 --build DIR names a wbbench build folder (default: build/ beside analysis/)
 holding wbbench and wbbench_micro; --wbbench and --micro name the programs
 one by one.  Go is looked for as --go, then $WBBENCH_GO, then `go` on PATH,
@@ -888,6 +891,9 @@ def _parse_args(argv):
                    help="results folder (default %(default)s)")
     p.add_argument("--no-write", action="store_true",
                    help="print the table only; write neither README nor JSON")
+    p.add_argument("--from-samples", metavar="FILE",
+                   help="measure nothing: rewrite the README section from a "
+                        "stored samples file (after editing the notes)")
     p.add_argument("--go", help="the go command (default: $WBBENCH_GO, go on "
                                "PATH, " + GO_DEBIAN_PATH + ")")
     return p.parse_args(argv)
@@ -906,6 +912,8 @@ def main(argv=None) -> int:
         args = _parse_args(argv)
     except SystemExit as e:
         return EXIT_USAGE if e.code not in (0, None) else 0
+    if args.from_samples:
+        return rerender(args.from_samples, args.results, args.no_write)
     try:
         go, version = find_go(args.go)
         size = "quick" if args.quick else "full"
@@ -989,12 +997,7 @@ def main(argv=None) -> int:
         "summary": summary,
         "context": context_figures(rounds),
     }
-    notes_rel = f"calibration/{runs.file_safe(machine)}-notes.md"
-    try:
-        with open(os.path.join(args.results, notes_rel), encoding="utf-8") as f:
-            result["notes"] = {"file": notes_rel, "text": f.read()}
-    except FileNotFoundError:
-        pass
+    _add_notes(result, args.results)
     section = render_section(result)
     print("\n".join(table_lines(summary)))
     if args.no_write:
@@ -1005,15 +1008,55 @@ def main(argv=None) -> int:
            "context": result["context"]}
     _write_atomic(os.path.join(args.results, samples_rel),
                   json.dumps(doc, indent=1, sort_keys=True) + "\n")
-    readme_path = os.path.join(args.results, "README.md")
+    readme_path = _write_section(args.results, section)
+    print(f"calibrate: wrote {readme_path} (calibration section) and "
+          f"{os.path.join(args.results, samples_rel)}", file=sys.stderr)
+    return 0
+
+
+def _add_notes(result, results_dir: str) -> None:
+    """Adds the machine's hand-written notes file, where there is one."""
+    import runs
+    rel = f"calibration/{runs.file_safe(result['meta']['machine'])}-notes.md"
+    try:
+        with open(os.path.join(results_dir, rel), encoding="utf-8") as f:
+            result["notes"] = {"file": rel, "text": f.read()}
+    except FileNotFoundError:
+        pass
+
+
+def _write_section(results_dir: str, section: str) -> str:
+    readme_path = os.path.join(results_dir, "README.md")
     try:
         with open(readme_path, encoding="utf-8") as f:
             readme = f.read()
     except FileNotFoundError:
         readme = ""
     _write_atomic(readme_path, replace_section(readme, section))
-    print(f"calibrate: wrote {readme_path} (calibration section) and "
-          f"{os.path.join(args.results, samples_rel)}", file=sys.stderr)
+    return readme_path
+
+
+def rerender(samples_file: str, results_dir: str, no_write: bool) -> int:
+    """The section again from a stored samples file: the same figures, the
+    current notes and explanations.  Measures nothing, needs no Go."""
+    try:
+        with open(samples_file, encoding="utf-8") as f:
+            doc = json.load(f)
+        result = {"meta": doc["meta"], "context": doc.get("context", {}),
+                  "summary": summarize_rows(
+                      {r.key: doc["samples"].get(r.key, {"go": [], "wb": []})
+                       for r in ROWS})}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        print(f"calibrate: {samples_file}: not a samples file ({e})",
+              file=sys.stderr)
+        return EXIT_USAGE
+    _add_notes(result, results_dir)
+    section = render_section(result)
+    print("\n".join(table_lines(result["summary"])))
+    if not no_write:
+        path = _write_section(results_dir, section)
+        print(f"calibrate: wrote {path} (calibration section) from "
+              f"{samples_file}", file=sys.stderr)
     return 0
 
 

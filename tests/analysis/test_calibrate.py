@@ -370,6 +370,43 @@ class SectionTest(unittest.TestCase):
         self.assertEqual(make_table(), kept)
 
 
+class FromSamplesTest(unittest.TestCase):
+    def test_rerender_with_notes_needs_no_go(self):
+        tmp = tempfile.mkdtemp(prefix="wbbench-calibrate-")
+        self.addCleanup(shutil.rmtree, tmp)
+        os.makedirs(os.path.join(tmp, "calibration"))
+        rounds = RowsTest().rounds()
+        doc = {"meta": {"go_version": "go1.19.8", "git_commit": "abc1234",
+                        "machine": "vm", "date": "today", "repetitions": 6,
+                        "duration": "200ms", "command": "calibrate",
+                        "samples_file": "calibration/vm-abc1234.json"},
+               "context": calibrate.context_figures(rounds),
+               "samples": calibrate.row_samples(rounds)}
+        samples = os.path.join(tmp, "calibration", "vm-abc1234.json")
+        with open(samples, "w") as f:
+            json.dump(doc, f)
+        with open(os.path.join(tmp, "calibration", "vm-notes.md"), "w") as f:
+            f.write("Hand-written.\n")
+        with open(os.path.join(tmp, "README.md"), "w") as f:
+            f.write("# results\n")
+        p = subprocess.run(
+            ["/usr/bin/python3", CALIBRATE, "--from-samples", samples,
+             "--results", tmp], capture_output=True, text=True, timeout=120,
+            env=dict(os.environ, WBBENCH_GO="/nonexistent/go"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(tmp, "README.md")) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("# results\n\n" +
+                                        calibrate.BEGIN_MARKER))
+        self.assertIn("Hand-written.", text)
+        self.assertIn("| mark: CPU ms", text)
+        bad = subprocess.run(
+            ["/usr/bin/python3", CALIBRATE, "--from-samples",
+             os.path.join(tmp, "README.md"), "--results", tmp],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(bad.returncode, 2)
+
+
 @needs_go
 class PeersTest(unittest.TestCase):
     @classmethod
