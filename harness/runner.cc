@@ -175,6 +175,9 @@ Repetition RunRepetition(const Options& o, const Config& c,
   }
   for (std::thread& t : threads) t.join();
   const uint64_t flushes = barriers::TotalFlushes();
+  // Cycles that end after the mutators have gone (under --gc=continuous,
+  // many quick ones over an empty heap) belong to no measured store.
+  const size_t cycles_after = collector.stats().Cycles();
   collector.Stop();
 
   Repetition rep;
@@ -224,13 +227,13 @@ Repetition RunRepetition(const Options& o, const Config& c,
   double mark_ns = 0, max_pause_ns = 0, lost = 0;
   for (size_t i = 0; i < history.size(); ++i) {
     lost += static_cast<double>(history[i].lost_objects);
-    if (i < cycles_before) continue;
+    if (i < cycles_before || i >= cycles_after) continue;
     mark_ns += static_cast<double>(history[i].mark_wall_ns);
     for (int64_t p : history[i].pauses_ns) {
       max_pause_ns = std::max(max_pause_ns, static_cast<double>(p));
     }
   }
-  k[kGcCycles] = static_cast<double>(history.size() - cycles_before);
+  k[kGcCycles] = static_cast<double>(cycles_after - cycles_before);
   k[kMarkMs] = mark_ns / 1e6;
   k[kMaxPauseUs] = max_pause_ns / 1e3;
   if (o.gc.verify) k[kLostObjects] = lost;
