@@ -175,9 +175,11 @@ Repetition RunRepetition(const Options& o, const Config& c,
   }
   for (std::thread& t : threads) t.join();
   const uint64_t flushes = barriers::TotalFlushes();
-  // Cycles that end after the mutators have gone (under --gc=continuous,
-  // many quick ones over an empty heap) belong to no measured store.
-  const size_t cycles_after = collector.stats().Cycles();
+  // Cycles that start after the mutators have gone (under --gc=continuous,
+  // many quick ones over an empty heap) belong to no measured store; the one
+  // in progress now, which Stop() finishes, does.
+  const size_t cycles_after = collector.stats().Cycles() +
+                              (collector.phase() != gc::GcPhase::kOff ? 1 : 0);
   collector.Stop();
 
   Repetition rep;
@@ -233,7 +235,8 @@ Repetition RunRepetition(const Options& o, const Config& c,
       max_pause_ns = std::max(max_pause_ns, static_cast<double>(p));
     }
   }
-  k[kGcCycles] = static_cast<double>(cycles_after - cycles_before);
+  k[kGcCycles] = static_cast<double>(std::min(cycles_after, history.size()) -
+                                     cycles_before);
   k[kMarkMs] = mark_ns / 1e6;
   k[kMaxPauseUs] = max_pause_ns / 1e3;
   if (o.gc.verify) k[kLostObjects] = lost;
