@@ -899,6 +899,13 @@ def _parse_args(argv):
     return p.parse_args(argv)
 
 
+def _portable(path: str) -> str:
+    """A program's path as the results record it: relative to the checkout
+    when inside it, else its name alone (never this machine's layout)."""
+    rel = os.path.relpath(os.path.abspath(path), ROOT)
+    return os.path.basename(path) if rel.startswith("..") else rel
+
+
 def _check_program(path: str, what: str) -> str:
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         raise UsageError(f"{path}: no {what} program there; build it "
@@ -992,7 +999,7 @@ def main(argv=None) -> int:
             .strftime("%Y-%m-%d %H:%M UTC"),
             "repetitions": reps, "duration": f"{int(round(duration * 1000))}ms",
             "command": command, "samples_file": samples_rel,
-            "wbbench": wbbench, "wbbench_micro": micro,
+            "wbbench": _portable(wbbench), "wbbench_micro": _portable(micro),
         },
         "summary": summary,
         "context": context_figures(rounds),

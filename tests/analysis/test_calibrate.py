@@ -324,6 +324,19 @@ SECTION_B = (calibrate.BEGIN_MARKER + "\n## Calibration against Go 1.19\n\n"
              "second, longer\n\n| a | b |\n" + calibrate.END_MARKER + "\n")
 
 
+class PortablePathTest(unittest.TestCase):
+    """The samples file records programs without this machine's layout."""
+
+    def test_inside_the_checkout_is_relative(self):
+        self.assertEqual(
+            calibrate._portable(os.path.join(calibrate.ROOT, "b", "wbbench")),
+            os.path.join("b", "wbbench"))
+
+    def test_outside_the_checkout_is_the_name(self):
+        self.assertEqual(calibrate._portable("/opt/x/wbbench_micro"),
+                         "wbbench_micro")
+
+
 class SectionTest(unittest.TestCase):
     def test_appended_once_then_replaced_in_place(self):
         readme = "# wbbench results\n\ntable\n"
