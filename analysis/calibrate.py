@@ -81,7 +81,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -398,19 +398,24 @@ def _row(rows: Dict[str, Dict], name: str) -> Dict[str, float]:
     return rows[name]
 
 
+def _measure_wb(s: Setup, workload: str, gc: str, keys: Tuple[str, ...],
+                context: Tuple[str, ...] = ()) -> Dict[str, float]:
+    """wbbench's buffered row's `keys`, the baseline's ns per store and the
+    report context's `context` fields, from one run of `workload`."""
+    rows = _wbbench(s, workload, gc)
+    on = _row(rows, f"{workload}/barrier=buffered")
+    base = _row(rows, f"{workload}/barrier=baseline")
+    out = {k: on.get(k) for k in keys}
+    out["baseline_ns_per_store"] = base.get("ns_per_store")
+    out.update({k: rows["_context"].get(k) for k in context})
+    return out
+
+
 def measure_wb_tree(s: Setup) -> Dict[str, float]:
-    rows = _wbbench(s, "tree-reverse", "continuous")
-    on = _row(rows, "tree-reverse/barrier=buffered")
-    base = _row(rows, "tree-reverse/barrier=baseline")
-    return {"barrier_ns_per_store": on.get("barrier_ns_per_store"),
-            "ns_per_store_barrier_on": on.get("ns_per_store_barrier_on"),
-            "barrier_on_fraction": on.get("barrier_on_fraction"),
-            "gc_cycles": on.get("gc_cycles"),
-            "baseline_ns_per_store": base.get("ns_per_store"),
-            "machine": rows["_context"].get("machine"),
-            "git_commit": rows["_context"].get("git_commit"),
-            "cpu_model": rows["_context"].get("cpu_model"),
-            "cores": rows["_context"].get("cores")}
+    return _measure_wb(s, "tree-reverse", "continuous",
+                       ("barrier_ns_per_store", "ns_per_store_barrier_on",
+                        "barrier_on_fraction", "gc_cycles"),
+                       ("machine", "git_commit", "cpu_model", "cores"))
 
 
 def measure_go_tree_on(s: Setup) -> Dict[str, float]:
@@ -440,14 +445,9 @@ def measure_go_mark(s: Setup) -> Dict[str, float]:
 
 
 def measure_wb_bt(s: Setup) -> Dict[str, float]:
-    rows = _wbbench(s, "binary-trees", "concurrent")
-    on = _row(rows, "binary-trees/barrier=buffered")
-    base = _row(rows, "binary-trees/barrier=baseline")
-    return {"ns_per_store": on.get("ns_per_store"),
-            "cpu_ns_per_store": on.get("cpu_ns_per_store"),
-            "barrier_on_fraction": on.get("barrier_on_fraction"),
-            "gc_cycles": on.get("gc_cycles"),
-            "baseline_ns_per_store": base.get("ns_per_store")}
+    return _measure_wb(s, "binary-trees", "concurrent",
+                       ("ns_per_store", "cpu_ns_per_store",
+                        "barrier_on_fraction", "gc_cycles"))
 
 
 def measure_go_bt(s: Setup) -> Dict[str, float]:
