@@ -13,6 +13,9 @@
 // publish callback) can delay a waiter by at most one poll interval.
 #include "gc/collector.h"
 
+#include <sys/resource.h>
+#include <x86intrin.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -46,6 +49,47 @@ constexpr auto kTriggerPoll = std::chrono::milliseconds(1);
   std::fprintf(stderr, "wbbench: collector: %s\n", what);
   std::abort();
 }
+
+// The calling thread's context switches so far (voluntary and not).
+uint64_t ThreadSwitches() {
+  rusage u;
+  if (getrusage(RUSAGE_THREAD, &u) != 0) return 0;
+  return static_cast<uint64_t>(u.ru_nvcsw + u.ru_nivcsw);
+}
+
+// Times a span of runtime work done on `g`'s own thread into one of g's
+// counters (G::pause_ticks, G::assist_ticks); a span inside another counts
+// once, in the outer one.  A `blocking` span also counts the context
+// switches it caused (G::wait_switches), so that the harness does not take
+// a wait for descheduling.
+class RuntimeSpan {
+ public:
+  RuntimeSpan(G* g, uint64_t G::*counter, bool blocking)
+      : g_(g),
+        counter_(counter),
+        outer_(g != nullptr && g->runtime_depth++ == 0) {
+    if (!outer_) return;
+    switches0_ = blocking ? ThreadSwitches() : UINT64_MAX;
+    t0_ = __rdtsc();
+  }
+  ~RuntimeSpan() {
+    if (g_ == nullptr) return;
+    --g_->runtime_depth;
+    if (!outer_) return;
+    g_->*counter_ += __rdtsc() - t0_;
+    if (switches0_ != UINT64_MAX)
+      g_->wait_switches += ThreadSwitches() - switches0_;
+  }
+  RuntimeSpan(const RuntimeSpan&) = delete;
+  RuntimeSpan& operator=(const RuntimeSpan&) = delete;
+
+ private:
+  G* const g_;
+  uint64_t G::*const counter_;
+  const bool outer_;
+  uint64_t switches0_ = UINT64_MAX;
+  uint64_t t0_ = 0;
+};
 
 bool AllowedTransition(GcPhase from, GcPhase to) {
   switch (from) {
@@ -148,6 +192,7 @@ void Collector::Unregister(G* g) {
 }
 
 void Collector::Unpark(G* g) {
+  RuntimeSpan span(g, &G::pause_ticks, /*blocking=*/true);
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] {
     return !world_stopped_ || stopper_ == std::this_thread::get_id();
@@ -158,6 +203,7 @@ void Collector::Unpark(G* g) {
 }
 
 void Collector::Park(G* g) {
+  RuntimeSpan span(g, &G::pause_ticks, /*blocking=*/true);
   std::lock_guard<std::mutex> lock(mu_);
   // Parking is a safepoint: pay an owed stack scan now rather than leave it
   // to a worker (either is correct).
@@ -171,6 +217,7 @@ void Collector::Park(G* g) {
 }
 
 void Collector::SafepointSlow(G* g) {
+  RuntimeSpan span(g, &G::pause_ticks, /*blocking=*/true);
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     if (world_stopped_ && stopper_ != std::this_thread::get_id()) {
@@ -385,6 +432,7 @@ void Collector::DrainInPause() {
 }
 
 void Collector::Assist(P* p) {
+  RuntimeSpan span(tls_g, &G::assist_ticks, /*blocking=*/false);
   const int64_t cpu0 = ThreadCpuNanos();
   GcWork& gcw = p->gcw;
   ScanGlobalsJob(gcw);
@@ -409,7 +457,8 @@ void Collector::OnAllocate(P* p, int64_t bytes) {
   if (ph == GcPhase::kMark) {
     p->assist_debt += static_cast<int64_t>(static_cast<double>(bytes) *
                                            pacer_.assist_ratio());
-    Assist(p);
+    // The incremental schedule pays the debt at the P's next step.
+    if (config_.mode != GcMode::kIncremental) Assist(p);
   }
   if (!threads_running_.load(std::memory_order_acquire) || pacer_.Off()) {
     return;
@@ -423,6 +472,7 @@ void Collector::OnAllocate(P* p, int64_t bytes) {
     // Past the hard goal: wait, parked, until a cycle ends (the one in
     // progress or the one the trigger is about to start).
     const uint64_t target = completed_.load(std::memory_order_acquire) + 1;
+    RuntimeSpan span(g, &G::pause_ticks, /*blocking=*/true);
     Park(g);
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -480,7 +530,10 @@ void Collector::StartCycle() {
     DrainInPause();
     return;  // world stays stopped until FinishCycle
   }
-  if (!workers_.empty()) driver_gcw_.Dispose();
+  // With nobody to drain it here, the stacks' gray objects go to the queue.
+  if (!workers_.empty() || config_.mode == GcMode::kIncremental) {
+    driver_gcw_.Dispose();
+  }
   const int64_t t1 = MonoNanos();
   current_.start_pause_ns = t1 - t0;
   current_.pauses_ns.push_back(t1 - t0);
@@ -652,7 +705,11 @@ void Collector::OnPublish(void* self) {
 
 void Collector::Start() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (started_ || config_.mode == GcMode::kOff) return;
+  // kIncremental runs on the mutators' threads (IncrementalStep).
+  if (started_ || config_.mode == GcMode::kOff ||
+      config_.mode == GcMode::kIncremental) {
+    return;
+  }
   started_ = true;
   stopping_ = false;
   threads_running_.store(true, std::memory_order_release);
@@ -670,6 +727,10 @@ void Collector::Start() {
 }
 
 void Collector::Stop() {
+  if (config_.mode == GcMode::kIncremental) {
+    RunIncremental(/*another_cycle=*/false);
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!started_) return;
@@ -700,6 +761,11 @@ void Collector::Stop() {
 
 void Collector::Collect() {
   if (config_.mode == GcMode::kOff) return;  // --gc=off never collects
+  if (config_.mode == GcMode::kIncremental) {
+    // Finish the cycle the mutators' steps are running, then one more.
+    RunIncremental(/*another_cycle=*/true);
+    return;
+  }
   bool threaded;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -734,6 +800,7 @@ bool Collector::TriggeredLocked() const {
     case GcMode::kStw:
       return !pacer_.Off() &&
              live_.load(std::memory_order_relaxed) >= pacer_.trigger();
+    case GcMode::kIncremental:  // no coordinator: the mutators' steps
     case GcMode::kOff:
       return false;
   }
@@ -790,6 +857,91 @@ void Collector::WorkerLoop(Worker* w) {
     --active_workers_;
     work_cv_.notify_all();
   }
+}
+
+// --- Incremental driver ----------------------------------------------------
+
+void Collector::IncrementalStep(G* g) {
+  std::unique_lock<std::mutex> step(step_mu_, std::try_to_lock);
+  if (!step.owns_lock()) return;  // another mutator is stepping
+  mark_steps_.fetch_add(1, std::memory_order_relaxed);
+  const int64_t now = MonoNanos();
+  // The mutator's time since its last step, which this step matches.
+  const int64_t ran = g->step_end_ns == 0 ? 0 : now - g->step_end_ns;
+  struct StepEnd {
+    G* g;
+    ~StepEnd() { g->step_end_ns = MonoNanos(); }
+  } step_end{g};
+  if (phase() == GcPhase::kOff) {
+    StartCycle();
+    Safepoint();  // the caller's own stack scan, now rather than in a chunk
+    return;
+  }
+  if (phase() != GcPhase::kMark) return;
+  P* p = g->m->p;
+  GcWork& gcw = p->gcw;
+  const int64_t cpu0 = ThreadCpuNanos();
+  ScanGlobalsJob(gcw);
+  ScanParkedStacks(gcw);
+  // First the assist debt (work), then mark until the time is matched.
+  const uint64_t debt =
+      static_cast<uint64_t>(std::max<int64_t>(p->assist_debt, 0));
+  p->assist_debt = 0;
+  const int64_t deadline = now + std::min(ran, kIncrementalMaxStepNs);
+  const uint64_t work0 = gcw.scan_work();
+  uintptr_t obj;
+  bool more = true;
+  for (size_t n = 1;; ++n) {
+    if (gcw.scan_work() - work0 >= debt &&
+        (n & (kIncrementalClockEvery - 1)) == 0 && MonoNanos() >= deadline) {
+      break;
+    }
+    if (!gcw.TryGet(&obj)) {
+      more = false;
+      break;
+    }
+    ScanObject(gcw, obj);
+  }
+  mark_cpu_ns_.fetch_add(ThreadCpuNanos() - cpu0, std::memory_order_relaxed);
+  if (more) {
+    gcw.Balance();  // let the other mutators' steps share the work
+    return;
+  }
+  // No gray object reachable from here: if no stack scan is owed either,
+  // try to terminate (the pause flushes every buffer and may find more).
+  if (globals_job_.load(std::memory_order_acquire) != 2 ||
+      stacks_pending_.load(std::memory_order_acquire) != 0 ||
+      queue_.HasFull() || !driver_gcw_.LocalEmpty()) {
+    return;
+  }
+  if (StartTermination()) {
+    FinishCycle();
+    // The sweep too, here rather than lazily in the chunks that follow
+    // (the other schedules sweep on a background thread).
+    Heap::Get().FinishSweep();
+  }
+}
+
+void Collector::FinishIncrementalCycleLocked() {
+  if (phase() != GcPhase::kMark) return;
+  for (;;) {
+    WaitMarkDone();
+    if (StartTermination()) break;
+  }
+  FinishCycle();
+}
+
+void Collector::RunIncremental(bool another_cycle) {
+  // Parked first: a running mutator that waited for step_mu_ would hold up
+  // the pause of the step that holds it.
+  G* self = tls_g;
+  if (self != nullptr) Park(self);
+  {
+    std::lock_guard<std::mutex> step(step_mu_);
+    FinishIncrementalCycleLocked();
+    if (another_cycle) RunCycle();
+  }
+  if (self != nullptr) Unpark(self);
 }
 
 uint64_t Collector::HeapLive() const {

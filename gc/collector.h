@@ -26,6 +26,20 @@
 //     heap starts sweeping, and the world restarts.
 // In kStw mode the whole cycle runs in one pause and the barrier stays off.
 //
+// In kIncremental mode there are no collector threads at all: the same
+// steps run on the mutators' own threads, at Gosched() (gc/mutator.h), one
+// bounded step at a time: a step starts a cycle if none is running (and
+// the caller scans its own stack), or pays the assist debt the P's
+// allocation ran up and marks for as long as the mutator ran since its
+// last step (kIncrementalMaxStepNs), and, when
+// it finds no work left, tries mark termination and finishes the cycle.
+// Allocation only records assist debt (no assist runs inside mutator code),
+// and the step that finishes a cycle also sweeps the heap.  Cycles thus
+// run back to back, as in kContinuous, while the code between two
+// Gosched() calls runs with nothing else marking or sweeping (the harness
+// times exactly that code: harness/runner.h).  One step runs at a time
+// (a mutator that finds another one's step running skips its own).
+//
 // Tri-colour invariant.  Black = marked and scanned (or noscan), gray =
 // marked and queued, white = unmarked.  Which invariant holds depends on the
 // barrier algorithm and the stack-scan policy, which are paired in
@@ -118,6 +132,16 @@ struct UnsafeKnobs {
 // microseconds from starving the cycle, at the price of a longer last pause.
 inline constexpr int kMaxTerminationRetries = 8;
 
+// An incremental step marks for as long as its mutator ran since its last
+// step (after paying the P's assist debt): the time split a dedicated mark
+// worker on a second core gives, so the mark proceeds at the pace it keeps
+// under kContinuous and the two schedules differ only in running the
+// marker beside the mutator.  A step is capped at 2 ms (a mutator that
+// blocked for long does not owe a long step), and reads the clock every 64
+// objects (a few hundred nanoseconds of marking).
+inline constexpr int64_t kIncrementalMaxStepNs = 2'000'000;
+inline constexpr size_t kIncrementalClockEvery = 64;
+
 class Collector {
  public:
   explicit Collector(const GcConfig& config, UnsafeKnobs knobs = {});
@@ -188,6 +212,13 @@ class Collector {
   void SafepointSlow(G* g);
   // Allocation slow path bookkeeping: trigger, assists, hard goal.
   void OnAllocate(P* p, int64_t bytes);
+  // kIncremental's step on the calling mutator `g` (see above).
+  void IncrementalStep(G* g);
+  // Incremental steps that ran (any phase): the harness checks none runs
+  // inside a timed chunk.
+  uint64_t mark_steps() const {
+    return mark_steps_.load(std::memory_order_relaxed);
+  }
 
  private:
   struct Worker;
@@ -212,6 +243,12 @@ class Collector {
   void CollectTotals(CycleStats& s);
   std::vector<uintptr_t> RootsLocked();
   void Assist(P* p);
+  // kIncremental, on the calling thread with its mutator (if any) parked:
+  // finishes the cycle the steps are running, then, with `another_cycle`,
+  // runs one more (Stop, Collect).  FinishIncrementalCycleLocked: the same
+  // with step_mu_ held.
+  void RunIncremental(bool another_cycle);
+  void FinishIncrementalCycleLocked();
 
   // Threads.
   bool TriggeredLocked() const;
@@ -271,6 +308,10 @@ class Collector {
   std::atomic<int> idle_waiters_{0};
   std::atomic<bool> threads_running_{false};
   std::atomic<bool> pause_workers_{true};
+
+  // Incremental driver.
+  std::mutex step_mu_;  // one step at a time; try-locked by mutators
+  std::atomic<uint64_t> mark_steps_{0};
 };
 
 }  // namespace gc

@@ -16,8 +16,13 @@ namespace gc {
 enum class GcMode {
   kConcurrent,  // Go's default: concurrent mark, STW start and termination.
   kContinuous,  // a new cycle as soon as one ends (barrier on nearly always).
-  kStw,         // the whole cycle with the world stopped; no barrier needed.
-  kOff,         // never collect.
+  // Back to back cycles as kContinuous, but no collector threads: every step
+  // of a cycle (start, bounded mark work, termination) runs on a mutator
+  // thread when it calls Gosched() (gc/mutator.h), so the code between two
+  // Gosched() calls runs with nothing else marking or sweeping.
+  kIncremental,
+  kStw,  // the whole cycle with the world stopped; no barrier needed.
+  kOff,  // never collect.
 };
 
 // How mutator stacks (shadow stacks) are scanned; each shading algorithm

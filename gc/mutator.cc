@@ -51,6 +51,13 @@ void SafepointSlow() {
   g->mutator->collector().SafepointSlow(g);
 }
 
+void Gosched() {
+  Safepoint();
+  G* g = tls_g;
+  Collector& c = g->mutator->collector();
+  if (c.config().mode == GcMode::kIncremental) c.IncrementalStep(g);
+}
+
 void Park() {
   G* g = tls_g;
   g->mutator->collector().Park(g);

@@ -153,6 +153,12 @@ inline void Safepoint() {
   }
 }
 
+// Go's Gosched: a safepoint at which the P may also run collector work.
+// Under GcMode::kIncremental that is one bounded step of the cycle
+// (Collector::IncrementalStep); in every other mode it is Safepoint().  Call
+// it where the mutator's work can pause, outside any timed region.
+void Gosched();
+
 // Marks the current mutator parked for a blocking operation (it promises not
 // to touch managed memory until Unpark) and back.
 void Park();

@@ -103,6 +103,18 @@ struct G {
   std::atomic<bool> preempt{false};
   // This cycle's stack scan is still owed (per-mutator scan policies).
   std::atomic<bool> scan_pending{false};
+  // Time this G's own thread spent in the runtime instead of its own code
+  // (TSC ticks), so that the harness can keep it out of mutator time: held
+  // at a safepoint or waiting at the heap goal (pause_ticks), assisting the
+  // marker (assist_ticks).  `wait_switches` counts the context switches its
+  // blocking waits caused, which are not descheduling.  Written and read only
+  // by the G's own thread.
+  uint64_t pause_ticks = 0;
+  uint64_t assist_ticks = 0;
+  uint64_t wait_switches = 0;
+  int runtime_depth = 0;  // nesting of the timed runtime spans above
+  // When this G's last incremental step ended (MonoNanos; 0: none yet).
+  int64_t step_end_ns = 0;
 };
 
 // The current thread's G (nullptr on threads that run no managed code).

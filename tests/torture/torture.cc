@@ -109,7 +109,8 @@ class TortureMutator {
     while (!shared_.stop.load(std::memory_order_relaxed)) {
       Adversary();
       RandomOp();
-      if (++steps % kSafepointEvery == 0) gc::Safepoint();
+      // Gosched: a safepoint, and under kIncremental the cycle's next step.
+      if (++steps % kSafepointEvery == 0) gc::Gosched();
     }
   }
 
@@ -318,11 +319,12 @@ class TortureMutator {
 };
 
 Config SoundConfig(const barriers::BarrierInfo& b,
-                   const barriers::AlgorithmInfo& a) {
-  return {absl::StrCat(b.name, "/", a.name),
+                   const barriers::AlgorithmInfo& a, gc::GcMode mode) {
+  return {absl::StrCat(b.name, "/", a.name,
+                       mode == gc::GcMode::kIncremental ? "/incremental" : ""),
           b.kind,
           a.algorithm,
-          gc::GcMode::kConcurrent,
+          mode,
           a.stack_scan,
           {},
           true};
@@ -335,7 +337,14 @@ std::vector<Config> SoundConfigs() {
   for (const barriers::BarrierInfo& b : barriers::AllBarriers()) {
     if (b.kind == barriers::BarrierKind::kNone) continue;
     for (const barriers::AlgorithmInfo& a : barriers::AllAlgorithms()) {
-      configs.push_back(SoundConfig(b, a));
+      configs.push_back(SoundConfig(b, a, gc::GcMode::kConcurrent));
+    }
+  }
+  // The incremental schedule: the same steps on the mutators' threads.
+  for (const barriers::BarrierInfo& b : barriers::AllBarriers()) {
+    if (b.kind == barriers::BarrierKind::kNone) continue;
+    for (const barriers::AlgorithmInfo& a : barriers::AllAlgorithms()) {
+      configs.push_back(SoundConfig(b, a, gc::GcMode::kIncremental));
     }
   }
   configs.push_back({"none/stw",
@@ -354,6 +363,13 @@ std::vector<Config> UnsoundConfigs() {
                      barriers::BarrierKind::kNone,
                      barriers::Algorithm::kHybrid,
                      gc::GcMode::kConcurrent,
+                     gc::StackScanPolicy::kPerMutatorConcurrent,
+                     {.barrier_off_during_mark = true},
+                     false});
+  configs.push_back({"none/incremental",
+                     barriers::BarrierKind::kNone,
+                     barriers::Algorithm::kHybrid,
+                     gc::GcMode::kIncremental,
                      gc::StackScanPolicy::kPerMutatorConcurrent,
                      {.barrier_off_during_mark = true},
                      false});

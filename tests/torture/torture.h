@@ -62,9 +62,11 @@ struct Config {
 };
 
 // Every barrier kind but `none` with every algorithm and its stack-scan
-// policy, under concurrent marking; then `none` under stop-the-world.
+// policy, under concurrent marking, then under the incremental schedule
+// ("buffered/hybrid/incremental"); then `none` under stop-the-world.
 std::vector<Config> SoundConfigs();
-// `none` under concurrent marking, then for every barrier kind but `none`:
+// `none` under concurrent marking and under the incremental schedule, then
+// for every barrier kind but `none`:
 // yuasa with per-mutator concurrent stack scans, dijkstra without the
 // termination rescan.
 std::vector<Config> UnsoundConfigs();

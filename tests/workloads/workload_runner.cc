@@ -37,7 +37,7 @@ void RunMutator(gc::Collector& collector, const RunSpec& spec, int thread,
     const uint64_t n = std::min<uint64_t>(1 + (i * 37) % 97, spec.ops - done);
     w->Step(n);
     done += n;
-    gc::Safepoint();
+    gc::Gosched();  // under kIncremental, the cycle's next step
     between(i);
   }
   r.counts[thread] = w->counts();

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "barriers/barrier_kind.h"
 #include "gtest/gtest.h"
 #include "tests/workloads/reference_stores.h"
@@ -91,15 +92,20 @@ TEST_P(WorkloadTest, SameChecksumAndStoresUnderEveryBarrier) {
 
 TEST_P(WorkloadTest, LosesNothingUnderVerifyOnOneAndFourMutators) {
   const RunResult base = Baseline(kVerifyOps);
-  for (int threads : {1, 4}) {
-    SCOPED_TRACE(threads);
-    RunSpec s = Spec();
-    s.threads = threads;
-    s.verify = true;
-    s.gogc = 10;
-    s.ops = kVerifyOps;
-    // Thread 0 runs the baseline's seed (the others run their own).
-    ExpectCollectedAndAgrees(RunWorkload(s), base);
+  for (gc::GcMode mode : {gc::GcMode::kContinuous, gc::GcMode::kIncremental}) {
+    for (int threads : {1, 4}) {
+      SCOPED_TRACE(absl::StrCat(
+          threads, " mutators, ",
+          mode == gc::GcMode::kIncremental ? "incremental" : "continuous"));
+      RunSpec s = Spec();
+      s.mode = mode;
+      s.threads = threads;
+      s.verify = true;
+      s.gogc = 10;
+      s.ops = kVerifyOps;
+      // Thread 0 runs the baseline's seed (the others run their own).
+      ExpectCollectedAndAgrees(RunWorkload(s), base);
+    }
   }
 }
 
