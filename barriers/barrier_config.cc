@@ -48,8 +48,9 @@ void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config) {
 
 absl::Status CheckBarrierForGcMode(BarrierKind kind, gc::GcMode mode,
                                    bool unsafe_demonstration) {
-  bool concurrent =
-      mode == gc::GcMode::kConcurrent || mode == gc::GcMode::kContinuous;
+  bool concurrent = mode == gc::GcMode::kConcurrent ||
+                    mode == gc::GcMode::kContinuous ||
+                    mode == gc::GcMode::kIncremental;
   if (kind == BarrierKind::kNone && concurrent && !unsafe_demonstration) {
     return absl::InvalidArgumentError(
         "--barrier=none loses objects under concurrent marking: use it with "

@@ -73,10 +73,10 @@ ProgressFn MakeProgress() {
   };
 }
 
-std::string Render(const Report& report, Format format) {
+std::string Render(const Report& report, Format format, bool verbose) {
   switch (format) {
     case Format::kConsole:
-      return ConsoleReport(report);
+      return ConsoleReport(report, verbose);
     case Format::kJson:
       return JsonReport(report);
     case Format::kCsv:
@@ -138,16 +138,17 @@ int WbbenchMain(int argc, char** argv) {
     return kExitBadInput;
   }
   if (!options->out.empty()) {
-    if (absl::Status s =
-            WriteFileAtomically(options->out, Render(*report, options->format));
+    if (absl::Status s = WriteFileAtomically(
+            options->out, Render(*report, options->format, options->verbose));
         !s.ok()) {
       std::fprintf(stderr, "wbbench: %s\n", std::string(s.message()).c_str());
       return kExitRunFailed;
     }
-    std::fputs(ConsoleReport(*report).c_str(), stdout);
+    std::fputs(ConsoleReport(*report, options->verbose).c_str(), stdout);
     std::printf("\nwrote %s\n", options->out.c_str());
   } else {
-    std::fputs(Render(*report, options->format).c_str(), stdout);
+    std::fputs(Render(*report, options->format, options->verbose).c_str(),
+               stdout);
   }
   int status = kExitOk;
   for (const Row& row : report->rows) {

@@ -39,11 +39,13 @@ constexpr int64_t kTscWindowNs = 20'000'000;
 // Bracketing attempts per TSC/clock pair: the pair whose two TSC reads are
 // closest together is the least disturbed one.
 constexpr int kPairAttempts = 8;
-// Dependent adds per core-clock trial: 2^24 adds is about 5 ms at 3 GHz,
-// long enough that the clock reads around it do not matter.
-constexpr uint64_t kCoreAdds = uint64_t{1} << 24;
-// Core-clock trials; the fastest wins.
-constexpr int kCoreTrials = 5;
+// Dependent adds per core-clock trial: 2^16 adds is about 20 us at 3 GHz,
+// short enough that most trials on a busy machine run undisturbed, long
+// enough that the two TSC reads around one (~40 cycles) are 0.1% of it.
+constexpr uint64_t kCoreAdds = uint64_t{1} << 16;
+// Core-clock trials, about 10 ms in all; the fastest wins (a disturbed
+// trial can only be slower), and the spread of the others is reported.
+constexpr int kCoreTrials = 400;
 
 int64_t MonotonicRawNs() {
   timespec ts;
@@ -119,40 +121,65 @@ ClockCalibration Calibrate() {
           ? absl::StrFormat(", cpuid says %.3f GHz", *cal.cpuid_tsc_hz / 1e9)
           : "",
       cal.invariant_tsc ? "" : ", TSC NOT invariant");
-  double seconds = TimeDependentAdds(kCoreAdds, kCoreTrials);
-  cal.core_hz_estimate = static_cast<double>(kCoreAdds) / seconds;
+  std::vector<double> hz = CoreHzTrials(kCoreAdds, kCoreTrials, cal.tsc_hz);
+  std::sort(hz.begin(), hz.end());
+  cal.core_hz_estimate = hz.back();
+  cal.core_hz_median = hz[hz.size() / 2];
+  cal.core_hz_p10 = hz[hz.size() / 10];
   cal.core_method = absl::StrFormat(
-      "estimate: %d trials of %d dependent adds at one per cycle", kCoreTrials,
-      kCoreAdds);
+      "estimate: fastest of %d trials of %d dependent adds at one per cycle "
+      "(trials' median %.2f GHz, 10th percentile %.2f GHz)",
+      kCoreTrials, kCoreAdds, cal.core_hz_median / 1e9, cal.core_hz_p10 / 1e9);
   return cal;
 }
 
 }  // namespace
 
+namespace {
+
+// 64 adds per loop trip: the loop counter is a separate chain that runs in
+// parallel, so the trip costs 64 cycles, not 65.
+constexpr uint64_t kUnroll = 64;
+
+// Runs trips x 64 dependent adds between two reads of `now`.
+template <class Now>
+auto TimeAddChain(uint64_t adds, Now now) {
+  uint64_t acc = 0;
+  uint64_t n = std::max<uint64_t>(adds / kUnroll, 1);
+  const auto start = now();
+  asm volatile(
+      "1:\n\t"
+      ".rept 64\n\t"
+      "add $1, %0\n\t"
+      ".endr\n\t"
+      "dec %1\n\t"
+      "jnz 1b\n\t"
+      : "+r"(acc), "+r"(n)
+      :
+      : "cc");
+  return now() - start;
+}
+
+}  // namespace
+
 double TimeDependentAdds(uint64_t adds, int trials) {
-  // 64 adds per loop trip: the loop counter is a separate chain that runs in
-  // parallel, so the trip costs 64 cycles, not 65.
-  constexpr uint64_t kUnroll = 64;
-  uint64_t trips = std::max<uint64_t>(adds / kUnroll, 1);
   double best = 1e30;
   for (int t = 0; t < trials; ++t) {
-    uint64_t acc = 0;
-    uint64_t n = trips;
-    int64_t start = MonotonicRawNs();
-    asm volatile(
-        "1:\n\t"
-        ".rept 64\n\t"
-        "add $1, %0\n\t"
-        ".endr\n\t"
-        "dec %1\n\t"
-        "jnz 1b\n\t"
-        : "+r"(acc), "+r"(n)
-        :
-        : "cc");
-    int64_t end = MonotonicRawNs();
-    best = std::min(best, (end - start) / 1e9);
+    best = std::min(best, TimeAddChain(adds, MonotonicRawNs) / 1e9);
   }
   return best;
+}
+
+std::vector<double> CoreHzTrials(uint64_t adds, int trials, double tsc_hz) {
+  const double cycles =
+      static_cast<double>(std::max<uint64_t>(adds / kUnroll, 1) * kUnroll);
+  std::vector<double> hz;
+  hz.reserve(static_cast<size_t>(trials));
+  for (int t = 0; t < trials; ++t) {
+    const uint64_t ticks = TimeAddChain(adds, Rdtscp);
+    hz.push_back(ticks > 0 ? cycles * tsc_hz / static_cast<double>(ticks) : 0);
+  }
+  return hz;
 }
 
 const ClockCalibration& GetClockCalibration() {

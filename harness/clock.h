@@ -10,15 +10,16 @@
 // CLOCK_MONOTONIC_RAW (not slewed by NTP); cpuid's own figure is kept beside
 // it as a cross-check where the CPU or the hypervisor publishes one.
 //
-// The core clock, which the TSC does not show, is estimated once by timing a
-// long chain of dependent register adds: every add needs the previous result,
+// The core clock, which the TSC does not show, is estimated once by timing
+// many short chains of dependent register adds (the fastest chain wins: a
+// disturbed one can only be slower): every add needs the previous result,
 // an add has one cycle of latency on every x86-64 core, so the chain runs at
 // one add per core cycle and adds per second is the core frequency.  The
 // figure is an estimate (turbo, frequency changes and a busy SMT sibling are
 // invisible to it) and is labelled so wherever it is used.
 //
 // Rdtscp() is inline and safe to call from any thread.  The calibration runs
-// once, on first use, and takes about 50 ms; later calls return the cached
+// once, on first use, and takes about 30 ms; later calls return the cached
 // figures.  Some hypervisors clear the RDTSCP cpuid bit while the instruction
 // still works; Rdtscp() follows cpuid and uses LFENCE; RDTSC instead, which
 // orders the read the same way.
@@ -30,6 +31,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace harness {
 
@@ -63,7 +65,9 @@ struct ClockCalibration {
   std::optional<double> cpuid_tsc_hz;
   bool rdtscp = false;          // cpuid advertises RDTSCP
   bool invariant_tsc = false;   // cpuid 0x80000007 EDX bit 8
-  double core_hz_estimate = 0;  // from the dependent-add chain
+  double core_hz_estimate = 0;  // from the dependent-add chain: fastest trial
+  double core_hz_median = 0;    // the trials' median and 10th percentile:
+  double core_hz_p10 = 0;       // how much a busy machine slowed them
   std::string tsc_method;       // how tsc_hz was obtained, for reports
   std::string core_method;      // how core_hz_estimate was obtained
 };
@@ -84,6 +88,10 @@ inline double EstimatedCoreHz() {
 // least 64) take on the calling thread, the fastest of `trials` runs.
 // Exposed for tests and the benchmark.
 double TimeDependentAdds(uint64_t adds, int trials);
+
+// The core clock each of `trials` chains of `adds` dependent adds shows,
+// timed with the TSC (ticking at `tsc_hz`), in trial order.
+std::vector<double> CoreHzTrials(uint64_t adds, int trials, double tsc_hz);
 
 }  // namespace harness
 

@@ -72,7 +72,11 @@ void FillMachineMetadata(Metadata* m) {
   const ClockCalibration& clock = GetClockCalibration();
   m->tsc_hz = clock.tsc_hz;
   m->mhz_per_cpu = clock.tsc_hz / 1e6;
-  if (clock.core_hz_estimate > 0) m->est_core_hz = clock.core_hz_estimate;
+  if (clock.core_hz_estimate > 0) {
+    m->est_core_hz = clock.core_hz_estimate;
+    m->est_core_hz_median = clock.core_hz_median;
+    m->est_core_hz_p10 = clock.core_hz_p10;
+  }
   double load[3];
   if (getloadavg(load, 3) == 3) {
     for (int i = 0; i < 3; ++i) m->load_avg[i] = load[i];

@@ -24,8 +24,10 @@ ABSL_FLAG(std::string, workload, "all",
 ABSL_FLAG(std::string, algorithm, "hybrid",
           "shading algorithm: hybrid, dijkstra, yuasa, hybrid-cond");
 ABSL_FLAG(std::string, threads, "1", "mutator threads (1-256)");
-ABSL_FLAG(std::string, gc, "concurrent",
-          "collector mode: concurrent, continuous, stw, off");
+ABSL_FLAG(std::string, gc, "continuous",
+          "collector mode of the concurrent configuration: continuous, "
+          "concurrent (paced by --gogc), incremental (own cost only), stw or "
+          "off (check cost only)");
 ABSL_FLAG(std::string, gogc, "100",
           "GOGC: trigger a cycle when the heap grows by this percent "
           "over the last marked heap (1-10000), or 'off'");
@@ -54,6 +56,9 @@ ABSL_FLAG(std::string, wbbuf_entries, "256",
 ABSL_FLAG(std::string, heap_limit, "4GiB",
           "live heap allowed before the run stops, e.g. 512MiB, 4GiB");
 ABSL_FLAG(bool, gctrace, false, "print one line per GC cycle to stderr");
+ABSL_FLAG(bool, verbose, false,
+          "console: add each configuration's own figures (ns/store, GCs, "
+          "pauses, flushes) to the decomposition");
 ABSL_FLAG(std::string, cgocheck, "count",
           "what cgocheck does on a bad store: count or abort");
 ABSL_FLAG(std::string, dump_barrier, "",
@@ -128,6 +133,7 @@ absl::StatusOr<E> ParseEnum(absl::string_view flag, absl::string_view text,
 constexpr std::pair<absl::string_view, gc::GcMode> kGcModes[] = {
     {"concurrent", gc::GcMode::kConcurrent},
     {"continuous", gc::GcMode::kContinuous},
+    {"incremental", gc::GcMode::kIncremental},
     {"stw", gc::GcMode::kStw},
     {"off", gc::GcMode::kOff}};
 constexpr std::pair<absl::string_view, Format> kFormats[] = {
@@ -376,12 +382,14 @@ absl::StatusOr<Options> OptionsFromFlags() {
 
   o.gc.verify = absl::GetFlag(FLAGS_verify);
   o.gc.gctrace = absl::GetFlag(FLAGS_gctrace);
+  o.verbose = absl::GetFlag(FLAGS_verbose);
   o.unsafe = absl::GetFlag(FLAGS_unsafe);
   // `all` means every barrier that is sound under the collector mode: `none`
   // under concurrent marking only when asked for by name with --unsafe (the
   // baseline row measures the program without a barrier anyway).
   const bool concurrent = o.gc.mode == gc::GcMode::kConcurrent ||
-                          o.gc.mode == gc::GcMode::kContinuous;
+                          o.gc.mode == gc::GcMode::kContinuous ||
+                          o.gc.mode == gc::GcMode::kIncremental;
   if (absl::GetFlag(FLAGS_barrier) == "all" && concurrent) {
     std::erase(o.barriers, barriers::BarrierKind::kNone);
   }

@@ -43,7 +43,8 @@ struct Options {
   uint64_t seed = 1;
   double scale = 0.25;
   CgocheckMode cgocheck = CgocheckMode::kCount;
-  bool unsafe = false;  // allow unsound configurations as a demonstration.
+  bool unsafe = false;   // allow unsound configurations as a demonstration.
+  bool verbose = false;  // console: every configuration's figures.
   bool list = false;
   std::optional<barriers::BarrierKind> dump_barrier;
 };

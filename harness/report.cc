@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "harness/statistics.h"
 
 namespace harness {
@@ -77,88 +78,43 @@ std::string Fixed(std::optional<double> v, int digits = 2) {
   return absl::StrFormat("%.*f", digits, *v);
 }
 
-std::string MedianWithCi(const std::vector<double>& v, int digits = 2) {
-  if (v.empty()) return "-";
-  Summary s = Summarize(v);
-  if (!s.ci_low) return absl::StrFormat("%.*f (n<6)", digits, s.median);
-  return absl::StrFormat("%.*f [%.*f, %.*f]", digits, s.median, digits,
-                         *s.ci_low, digits, *s.ci_high);
-}
-
 std::optional<double> MedianOf(const Row& row, const std::string& key) {
   std::vector<double> v = Values(row, key);
   if (v.empty()) return std::nullopt;
   return Summarize(v).median;
 }
 
-// The figure barrier comparisons are made on: the barrier's own share when
-// the baseline was measured, else ns per store.
+// The figure barrier comparisons are made on: the barrier's own cost where
+// both rows have it, else the concurrent share, else ns per store.
 std::string ComparisonKey(const Row& a, const Row& b) {
-  if (!Values(a, kBarrierNsPerStore).empty() &&
-      !Values(b, kBarrierNsPerStore).empty()) {
-    return kBarrierNsPerStore;
+  for (const char* key : {kOwnNsPerBarrieredStore, kBarrierNsPerStore}) {
+    if (!Values(a, key).empty() && !Values(b, key).empty()) return key;
   }
   return kNsPerStore;
 }
 
-}  // namespace
+// "3.12 [3.05,3.20]", compact for the 120-column table: two decimals below
+// 10, one below 100, none above.
+std::string Compact(const std::vector<double>& v) {
+  if (v.empty()) return "-";
+  Summary s = Summarize(v);
+  const double a = std::fabs(s.median);
+  const int d = a < 10 ? 2 : a < 100 ? 1 : 0;
+  if (!s.ci_low) return absl::StrFormat("%.*f (n<6)", d, s.median);
+  return absl::StrFormat("%.*f [%.*f,%.*f]", d, s.median, d, *s.ci_low, d,
+                         *s.ci_high);
+}
 
-std::string ConsoleReport(const Report& report) {
-  const Metadata& m = report.meta;
-  std::string out;
-  absl::StrAppendFormat(&out, "wbbench  %s  %d cores  TSC %.3f GHz  %s\n",
-                        m.cpu_model, m.cores, m.tsc_hz / 1e9, m.git_commit);
-  if (m.cycles_source == "hardware") {
-    absl::StrAppend(&out, "cycles: hardware counter (perf_event cycles)\n");
-  } else if (m.cycles_source == "estimate") {
-    absl::StrAppendFormat(
-        &out,
-        "cycles: ESTIMATE = mutator TSC ticks x calibrated core clock %.2f GHz "
-        "/ TSC clock; no hardware counter (%s)\n",
-        m.est_core_hz.value_or(0) / 1e9, m.counters_missing_reason);
-  } else {
-    absl::StrAppend(&out, "cycles: not available; ns from the TSC\n");
-  }
-  absl::StrAppendFormat(&out, "barrier share: %s\n", m.baseline);
-  absl::StrAppendFormat(&out,
-                        "gc=%s algorithm=%s threads=%d repetitions=%d%s\n",
-                        m.gc_mode, m.algorithm, m.threads, m.repetitions,
-                        m.interrupted ? "  INTERRUPTED: partial results" : "");
-  if (m.steal_percent >= 1) {
-    absl::StrAppendFormat(&out, "warning: %.1f%% CPU steal during the run\n",
-                          m.steal_percent);
-  }
-  absl::StrAppend(&out, "medians with 95% CI over repetitions\n\n");
-
-  const std::string cyc =
-      m.cycles_source == "estimate" ? "est.cycles" : "cycles";
-  std::vector<std::vector<std::string>> table = {
-      {"workload", "barrier", cyc + "/store", "ns/store",
-       "barrier " + cyc + "/barriered store", "barrier ns/barriered store",
-       "barrier on", "flushes/1k", "GCs", "max pause us", "lost"}};
-  for (const Row& row : report.rows) {
-    if (!row.error.empty()) {
-      table.push_back({row.workload, row.barrier, "ERROR: " + row.error});
-      continue;
-    }
-    auto on = MedianOf(row, kBarrierOnFraction);
-    table.push_back({row.workload, row.barrier,
-                     MedianWithCi(Values(row, kCyclesPerStore)),
-                     MedianWithCi(Values(row, kNsPerStore)),
-                     MedianWithCi(Values(row, kBarrierCyclesPerStore)),
-                     MedianWithCi(Values(row, kBarrierNsPerStore)),
-                     on ? absl::StrFormat("%.0f%%", *on * 100) : "-",
-                     Fixed(MedianOf(row, kFlushesPer1000), 1),
-                     Fixed(MedianOf(row, kGcCycles), 0),
-                     Fixed(MedianOf(row, kMaxPauseUs), 0),
-                     Fixed(MedianOf(row, kLostObjects), 0)});
-  }
+// Left-aligns the first two columns, right-aligns the rest; a line with
+// fewer cells than the header (an error) is printed as it is.
+std::string FormatTable(const std::vector<std::vector<std::string>>& table) {
   std::vector<size_t> width(table[0].size(), 0);
   for (const auto& line : table) {
     for (size_t i = 0; i < line.size() && line.size() == width.size(); ++i) {
       width[i] = std::max(width[i], line[i].size());
     }
   }
+  std::string out;
   for (const auto& line : table) {
     std::string s;
     for (size_t i = 0; i < line.size(); ++i) {
@@ -169,21 +125,177 @@ std::string ConsoleReport(const Report& report) {
     }
     absl::StrAppend(&out, absl::StripTrailingAsciiWhitespace(s), "\n");
   }
+  return out;
+}
 
-  int never_on = 0;
-  for (const Row& row : report.rows) {
-    if (row.barrier != "baseline" && row.error.empty() &&
-        Values(row, kNsPerStoreBarrierOn).empty()) {
-      ++never_on;
+// `text` as lines of at most kConsoleWidth columns, broken at spaces, the
+// lines after the first indented by two.
+constexpr size_t kConsoleWidth = 120;
+std::string Wrap(absl::string_view text) {
+  std::string out, line;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    if (!line.empty() && line.size() + 1 + word.size() > kConsoleWidth) {
+      absl::StrAppend(&out, line, "\n");
+      line = "  ";
+    }
+    absl::StrAppend(&line, line.empty() || line == "  " ? "" : " ", word);
+  }
+  if (!line.empty()) absl::StrAppend(&out, line, "\n");
+  return out;
+}
+
+const Row* BaselineFor(const Report& report, const Row& row) {
+  for (const Row& r : report.rows) {
+    if (r.workload == row.workload && r.barrier == "baseline") return &r;
+  }
+  return nullptr;
+}
+
+// The legs a row's counters hold, with the prefix of their keys: the last
+// leg's keys are unprefixed (harness/runner.cc, LegPrefix).
+std::vector<std::pair<std::string, std::string>> LegsOf(const Row& row) {
+  std::set<std::string> keys;
+  for (const Repetition& r : row.repetitions) {
+    for (const auto& [k, v] : r.counters) keys.insert(k);
+  }
+  std::vector<std::pair<std::string, std::string>> legs;
+  for (const char* leg : {"off", "incremental"}) {
+    if (keys.contains(absl::StrCat(leg, "_", kStores))) {
+      legs.push_back({leg, absl::StrCat(leg, "_")});
     }
   }
-  if (never_on > 0) {
+  std::string last = "concurrent";
+  if (row.barrier == "baseline") {
+    last = "baseline";
+  } else if (keys.contains(kMarkSteps)) {
+    last = "incremental";
+  } else if (!keys.contains(kOwnNsPerBarrieredStore) &&
+             !keys.contains(kInterferenceNsPerStore) && legs.empty()) {
+    last = "off";
+  }
+  legs.push_back({last, ""});
+  return legs;
+}
+
+}  // namespace
+
+std::string ConsoleReport(const Report& report, bool verbose) {
+  const Metadata& m = report.meta;
+  std::string out;
+  absl::StrAppendFormat(&out, "wbbench  %s  %d cores  TSC %.3f GHz  %s\n",
+                        m.cpu_model, m.cores, m.tsc_hz / 1e9, m.git_commit);
+  const bool estimate = m.cycles_source == "estimate";
+  if (m.cycles_source == "hardware") {
+    absl::StrAppend(&out, "cycles: hardware counter (perf_event cycles)\n");
+  } else if (estimate) {
+    absl::StrAppend(
+        &out,
+        Wrap(absl::StrFormat(
+            "cycles: ESTIMATE = mutator TSC time x core clock %.2f GHz "
+            "(fastest of the calibration's trials; median %.2f, 10th "
+            "percentile %.2f); no hardware counter (%s)",
+            m.est_core_hz.value_or(0) / 1e9,
+            m.est_core_hz_median.value_or(0) / 1e9,
+            m.est_core_hz_p10.value_or(0) / 1e9, m.counters_missing_reason)));
+  } else {
+    absl::StrAppend(&out, "cycles: not available; ns from the TSC\n");
+  }
+  absl::StrAppend(&out, Wrap(absl::StrCat("figures: ", m.baseline)));
+  absl::StrAppendFormat(&out,
+                        "gc=%s algorithm=%s threads=%d repetitions=%d%s\n",
+                        m.gc_mode, m.algorithm, m.threads, m.repetitions,
+                        m.interrupted ? "  INTERRUPTED: partial results" : "");
+  if (m.steal_percent >= 1) {
+    absl::StrAppendFormat(&out, "warning: %.1f%% CPU steal during the run\n",
+                          m.steal_percent);
+  }
+  if (m.blocks > 0) {
     absl::StrAppendFormat(
         &out,
-        "\nnote: in %d row(s) the barrier was never on while stores ran (the "
-        "workload did not trigger a GC cycle within a repetition), so they "
-        "have no barrier share; --gc=continuous keeps the barrier on.\n",
-        never_on);
+        "descheduled: %.0f of %.0f blocks of chunks dropped (%.1f%%): the "
+        "mutator was switched out or migrated\n",
+        m.dropped_blocks, m.blocks, 100 * m.dropped_blocks / m.blocks);
+  }
+  if (!m.too_many_dropped.empty()) {
+    absl::StrAppend(
+        &out,
+        Wrap(absl::StrCat(
+            "warning: the mutator was switched out in over 20% of the blocks "
+            "of ",
+            absl::StrJoin(m.too_many_dropped, ", "),
+            " (by other load, or by the collector's own threads on too few "
+            "cores): their figures hold only the undisturbed blocks")));
+  }
+  absl::StrAppend(&out, "medians with 95% CI over repetitions\n\n");
+
+  const std::string cyc = estimate ? "est.cycles" : "cycles";
+  std::vector<std::vector<std::string>> table = {
+      {"workload", "barrier", "own ns/b.store",
+       "own " + std::string(estimate ? "est.cyc" : "cycles") + "/b.st",
+       "check ns/st", "interf. ns/st", "base ns", "dropped"}};
+  for (const Row& row : report.rows) {
+    if (row.barrier == "baseline") continue;
+    if (!row.error.empty()) {
+      table.push_back({row.workload, row.barrier, "ERROR: " + row.error});
+      continue;
+    }
+    const Row* base = BaselineFor(report, row);
+    auto dropped = MedianOf(row, kDroppedBlockFraction);
+    table.push_back(
+        {row.workload, row.barrier,
+         Compact(Values(row, kOwnNsPerBarrieredStore)),
+         Compact(Values(row, kOwnCyclesPerBarrieredStore)),
+         Compact(Values(row, kCheckNsPerStore)),
+         Compact(Values(row, kInterferenceNsPerStore)),
+         base ? Fixed(MedianOf(*base, kNsPerStore)) : "-",
+         dropped ? absl::StrFormat("%.1f%%", *dropped * 100) : "-"});
+  }
+  absl::StrAppend(&out, FormatTable(table));
+  absl::StrAppend(
+      &out,
+      Wrap("own: barrier on with nothing else running (gc=incremental) - "
+           "base, per barriered store (b.st); check: barrier code with the "
+           "barrier off - base; interf.: the concurrent marker beside the "
+           "mutator; base: no barrier code; --verbose: every configuration"));
+
+  if (verbose) {
+    std::vector<std::vector<std::string>> v = {
+        {"workload", "barrier", "config", cyc + "/store", "ns/store",
+         "barrier on", "flushes/1k", "GCs", "max pause us", "pause ns/st",
+         "assist ns/st", "dropped", "lost"}};
+    for (const Row& row : report.rows) {
+      for (const auto& [leg, p] : LegsOf(row)) {
+        auto on = MedianOf(row, p + kBarrierOnFraction);
+        auto dropped = MedianOf(row, p + kDroppedBlockFraction);
+        v.push_back({row.workload, row.barrier, leg,
+                     Compact(Values(row, p + kCyclesPerStore)),
+                     Compact(Values(row, p + kNsPerStore)),
+                     on ? absl::StrFormat("%.0f%%", *on * 100) : "-",
+                     Fixed(MedianOf(row, p + kFlushesPer1000), 1),
+                     Fixed(MedianOf(row, p + kGcCycles), 0),
+                     Fixed(MedianOf(row, p + kMaxPauseUs), 0),
+                     Fixed(MedianOf(row, p + kPauseNsPerStore)),
+                     Fixed(MedianOf(row, p + kAssistNsPerStore)),
+                     dropped ? absl::StrFormat("%.1f%%", *dropped * 100) : "-",
+                     Fixed(MedianOf(row, p + kLostObjects), 0)});
+      }
+    }
+    absl::StrAppend(&out, "\n", FormatTable(v));
+  }
+
+  int no_own = 0;
+  for (const Row& row : report.rows) {
+    if (row.barrier != "baseline" && row.error.empty() &&
+        !Values(row, absl::StrCat("incremental_", kStores)).empty() &&
+        Values(row, kOwnNsPerBarrieredStore).empty()) {
+      ++no_own;
+    }
+  }
+  if (no_own > 0) {
+    absl::StrAppendFormat(&out,
+                          "\nnote: %d row(s) have no own cost: no chunk ran "
+                          "with the barrier on under gc=incremental.\n",
+                          no_own);
   }
 
   // Side by side: every barrier of a workload against the first one listed.
@@ -257,6 +369,12 @@ std::string JsonReport(const Report& report) {
       "      \"tsc_hz\": ", JsonNumber(m.tsc_hz), ",\n",
       "      \"est_core_hz\": ",
       m.est_core_hz ? JsonNumber(*m.est_core_hz) : "null", ",\n",
+      "      \"est_core_hz_median\": ",
+      m.est_core_hz_median ? JsonNumber(*m.est_core_hz_median) : "null", ",\n",
+      "      \"est_core_hz_p10\": ",
+      m.est_core_hz_p10 ? JsonNumber(*m.est_core_hz_p10) : "null", ",\n",
+      "      \"blocks\": ", JsonNumber(m.blocks), ",\n",
+      "      \"dropped_blocks\": ", JsonNumber(m.dropped_blocks), ",\n",
       "      \"kernel\": ", JsonString(m.kernel), ",\n",
       "      \"compiler\": ", JsonString(m.compiler), ",\n",
       "      \"flags\": ", JsonString(m.flags), ",\n",
@@ -396,6 +514,14 @@ std::string GoReport(const Report& report) {
       {kTscTicksPerStore, "tsc-ticks/store"},
       {kBarrierNsPerStore, "barrier-ns/barriered-store"},
       {kBarrierCyclesPerStore, "barrier-cycles/barriered-store"},
+      {kOwnNsPerBarrieredStore, "own-ns/barriered-store"},
+      {kOwnCyclesPerBarrieredStore, "own-cycles/barriered-store"},
+      {kCheckNsPerStore, "check-ns/store"},
+      {kCheckCyclesPerStore, "check-cycles/store"},
+      {kInterferenceNsPerStore, "interference-ns/store"},
+      {kInterferenceCyclesPerStore, "interference-cycles/store"},
+      {kPauseNsPerStore, "pause-ns/store"},
+      {kAssistNsPerStore, "assist-ns/store"},
       {kFlushesPer1000, "flushes/kstore"},
       {kMaxPauseUs, "max-pause-us"},
       {kLostObjects, "lost-objects"}};

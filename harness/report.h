@@ -40,6 +40,28 @@ inline constexpr char kCpuNsPerStore[] = "cpu_ns_per_store";
 // Over the chunks that ran with the barrier on at both ends.
 inline constexpr char kNsPerStoreBarrierOn[] = "ns_per_store_barrier_on";
 inline constexpr char kBarrieredFractionOn[] = "barriered_fraction_barrier_on";
+// Over the chunks that ran with the barrier off at both ends, in a run that
+// also had barrier-on chunks.
+inline constexpr char kNsPerStoreBarrierOff[] = "ns_per_store_barrier_off";
+
+// Mutator time outside the chunks, per store (harness/chunk_meter.h).
+inline constexpr char kPauseNsPerStore[] = "pause_ns_per_store";
+inline constexpr char kAssistNsPerStore[] = "assist_ns_per_store";
+// Blocks of chunks timed, and the share dropped for descheduling.
+inline constexpr char kBlocks[] = "blocks";
+inline constexpr char kDroppedBlockFraction[] = "dropped_block_fraction";
+// Incremental schedule: mark steps run, and chunks during which one ran.
+inline constexpr char kMarkSteps[] = "mark_steps";
+inline constexpr char kMarkStepChunks[] = "mark_step_chunks";
+// The decomposition (harness/runner.h), each with its cycles twin.
+inline constexpr char kCheckNsPerStore[] = "check_ns_per_store";
+inline constexpr char kCheckCyclesPerStore[] = "check_cycles_per_store";
+inline constexpr char kOwnNsPerBarrieredStore[] = "own_ns_per_barriered_store";
+inline constexpr char kOwnCyclesPerBarrieredStore[] =
+    "own_cycles_per_barriered_store";
+inline constexpr char kInterferenceNsPerStore[] = "interference_ns_per_store";
+inline constexpr char kInterferenceCyclesPerStore[] =
+    "interference_cycles_per_store";
 
 struct Repetition {
   int index = 0;
@@ -62,6 +84,9 @@ struct Metadata {
   int cores = 0;
   double tsc_hz = 0;
   std::optional<double> est_core_hz;
+  // The core clock trials' spread: their median and 10th percentile (the
+  // estimate is the fastest trial).
+  std::optional<double> est_core_hz_median, est_core_hz_p10;
   double mhz_per_cpu = 0;
   double load_avg[3] = {0, 0, 0};
   // "hardware" when cycles come from a PMU counter, "estimate" when from the
@@ -76,6 +101,10 @@ struct Metadata {
   int threads = 1;
   int repetitions = 0;
   bool interrupted = false;
+  // Blocks of chunks timed over the run, and dropped for descheduling;
+  // rows whose legs dropped too many (harness/runner.cc).
+  double blocks = 0, dropped_blocks = 0;
+  std::vector<std::string> too_many_dropped;
 };
 
 struct Report {
@@ -83,7 +112,9 @@ struct Report {
   std::vector<Row> rows;
 };
 
-std::string ConsoleReport(const Report& report);
+// The console table leads with the barrier's own cost and fits in 120
+// columns; `verbose` adds the per-configuration figures.
+std::string ConsoleReport(const Report& report, bool verbose = false);
 std::string JsonReport(const Report& report);
 std::string CsvReport(const Report& report);
 std::string GoReport(const Report& report);

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -13,9 +16,11 @@
 #include "gc/collector.h"
 #include "gc/heap.h"
 #include "gc/mutator.h"
+#include "harness/chunk_meter.h"
 #include "harness/clock.h"
 #include "harness/counters.h"
 #include "harness/metadata.h"
+#include "harness/statistics.h"
 #include "workloads/workload.h"
 
 namespace harness {
@@ -30,22 +35,50 @@ namespace {
 // their own work per operation accordingly.
 constexpr uint64_t kOpsPerChunk = 512;
 constexpr char kBaselineName[] = "baseline";
+// Each repetition first runs untimed for a quarter of its length: on
+// tree-reverse the first few cycles of a fresh heap cost up to 30% more per
+// store than the rest (the collector's work buffers grow, caches fill).
+constexpr int kWarmupDivisor = 4;
+// Blocks between two incremental steps: a step's marking evicts part of the
+// mutator's cache, which the next chunks pay for; four blocks (32 chunks)
+// amortise that to a few percent of tree-reverse's barrier cost, and each
+// step marks for as long as they ran (gc/collector.h).
+constexpr uint64_t kBlocksPerStep = 1;
+// A leg that dropped more than this share of its blocks for descheduling
+// measured a machine too busy to trust (reported, see report.cc).
+constexpr double kDroppedWarn = 0.2;
+
+// The configurations a row's figures come from (runner.h).
+enum class Leg { kBaseline, kOff, kIncremental, kConcurrent };
+
+const char* LegName(Leg leg) {
+  switch (leg) {
+    case Leg::kBaseline:
+      return "baseline";
+    case Leg::kOff:
+      return "off";
+    case Leg::kIncremental:
+      return "incremental";
+    case Leg::kConcurrent:
+      return "concurrent";
+  }
+  return "?";
+}
 
 struct Config {
   workloads::WorkloadKind workload;
-  std::string workload_name;
   barriers::BarrierKind barrier;
-  std::string barrier_name;  // "baseline" for the baseline
   gc::GcMode mode;
-  bool baseline = false;
+  Leg leg;
+  size_t row;
 };
 
 // What one mutator thread measured.
 struct ThreadResult {
-  workloads::Counts counts;
-  uint64_t ticks = 0;     // TSC ticks inside Step()
-  uint64_t on_ticks = 0;  // of those, with the barrier on at both ends
-  workloads::Counts on;   // stores made in those chunks
+  workloads::Counts counts;  // every store, timed or not
+  ChunkTotals kept;          // the chunks of the blocks that were kept
+  uint64_t blocks = 0, dropped_blocks = 0, mark_step_chunks = 0;
+  uint64_t pause_ticks = 0, assist_ticks = 0;  // over the whole loop
   CounterReadings readings;
   uint64_t checksum = 0;
 };
@@ -88,9 +121,15 @@ class Latch {
   int n_;
 };
 
+workloads::Counts Minus(const workloads::Counts& a,
+                        const workloads::Counts& b) {
+  return {a.ops - b.ops, a.stores - b.stores, a.barriered - b.barriered};
+}
+
 void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
                  const CounterSet& counter_set, int thread, Latch& ready,
-                 Gate& go, std::atomic<bool>& stop, ThreadResult& out) {
+                 Gate& go, const std::atomic<bool>& measuring,
+                 const std::atomic<bool>& stop, ThreadResult& out) {
   gc::MutatorScope scope(collector);
   barriers::ResetWbBuf(scope.mutator().p());  // the installed geometry
   workloads::Params params{o.seed + static_cast<uint64_t>(thread), o.scale,
@@ -101,39 +140,86 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   ready.CountDown();
   go.Wait();
 
-  const workloads::Counts before = w->counts();
-  const uint64_t ops_limit = o.ops.value_or(UINT64_MAX);
-  uint64_t ops = 0, ticks = 0, on_ticks = 0;
-  counters.Start();
-  while (ops < ops_limit && !stop.load(std::memory_order_relaxed)) {
-    const uint64_t n = std::min(kOpsPerChunk, ops_limit - ops);
-    const bool on_before = barriers::WriteBarrierEnabled();
-    const workloads::Counts c0 = w->counts();
-    const uint64_t t0 = Rdtscp();
-    w->Step(n);
-    const uint64_t t1 = Rdtscp();
-    ticks += t1 - t0;
-    if (on_before && barriers::WriteBarrierEnabled()) {
-      on_ticks += t1 - t0;
-      out.on.stores += w->counts().stores - c0.stores;
-      out.on.barriered += w->counts().barriered - c0.barriered;
+  gc::G* g = scope.mutator().g();
+  // Between two blocks, a safepoint; every kBlocksPerStep blocks, Gosched:
+  // under the incremental schedule, the cycle's next step.  The incremental
+  // leg also leaves the collector idle after each cycle for as many steps
+  // as the cycle took, so that its chunks with the barrier off (the check
+  // configuration) interleave with the barrier-on ones in the same heap
+  // (runner.h, "Decomposition").
+  const bool gaps = c.mode == gc::GcMode::kIncremental;
+  struct Schedule {
+    uint64_t blocks = 0, cycle_steps = 0, gap = 0;
+  };
+  auto Between = [&](Schedule& s) {
+    if (++s.blocks % kBlocksPerStep != 0) {
+      gc::Safepoint();
+    } else if (!gaps) {
+      gc::Gosched();
+    } else if (barriers::WriteBarrierEnabled()) {
+      ++s.cycle_steps;
+      gc::Gosched();
+      if (!barriers::WriteBarrierEnabled()) {
+        s.gap = s.cycle_steps;
+        s.cycle_steps = 0;
+      }
+    } else if (s.gap > 0) {
+      --s.gap;
+      gc::Safepoint();
+    } else {
+      gc::Gosched();  // starts the next cycle
     }
-    ops += n;
-    gc::Safepoint();
+  };
+  // Blocks of chunks until done().
+  auto run_blocks = [&](ChunkMeter& meter, uint64_t ops_limit, auto done) {
+    uint64_t ops = 0;
+    Schedule schedule;
+    while (ops < ops_limit && !done()) {
+      meter.BeginBlock();
+      for (int i = 0; i < kChunksPerBlock && ops < ops_limit && !done(); ++i) {
+        const uint64_t n = std::min(kOpsPerChunk, ops_limit - ops);
+        meter.Chunk([&] {
+          const workloads::Counts c0 = w->counts();
+          w->Step(n);
+          return Minus(w->counts(), c0);
+        });
+        ops += n;
+        gc::Safepoint();
+      }
+      meter.EndBlock();
+      Between(schedule);
+    }
+  };
+  // Warm-up, untimed: the first cycles of a fresh heap grow the collector's
+  // buffers and are slower than the rest.
+  {
+    ChunkMeter warm(g, &collector);
+    run_blocks(warm, o.ops ? *o.ops / kWarmupDivisor : UINT64_MAX, [&] {
+      return measuring.load(std::memory_order_relaxed) ||
+             stop.load(std::memory_order_relaxed);
+    });
   }
+  const workloads::Counts before = w->counts();
+  const uint64_t pause0 = g->pause_ticks, assist0 = g->assist_ticks;
+  ChunkMeter meter(g, &collector);
+  counters.Start();
+  run_blocks(meter, o.ops.value_or(UINT64_MAX),
+             [&] { return stop.load(std::memory_order_relaxed); });
   counters.Stop();
   out.readings = counters.Read();
-  out.counts.ops = w->counts().ops - before.ops;
-  out.counts.stores = w->counts().stores - before.stores;
-  out.counts.barriered = w->counts().barriered - before.barriered;
-  out.ticks = ticks;
-  out.on_ticks = on_ticks;
+  out.counts = Minus(w->counts(), before);
+  out.kept = meter.totals();
+  out.blocks = meter.blocks();
+  out.dropped_blocks = meter.dropped_blocks();
+  out.mark_step_chunks = meter.mark_step_chunks();
+  out.pause_ticks = g->pause_ticks - pause0;
+  out.assist_ticks = g->assist_ticks - assist0;
   out.checksum = w->Checksum();
 }
 
 // Runs one repetition of `c` and returns its counters.
-Repetition RunRepetition(const Options& o, const Config& c,
-                         const CounterSet& counter_set, int index) {
+std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
+                                            const CounterSet& counter_set) {
   gc::GcConfig gcc = o.gc;
   gcc.mode = c.mode;
   barriers::BarrierConfig bc;
@@ -148,33 +234,43 @@ Repetition RunRepetition(const Options& o, const Config& c,
   gc::Heap::Init(gcc);
   gc::UnsafeKnobs knobs;
   knobs.barrier_off_during_mark = c.barrier == barriers::BarrierKind::kNone &&
-                                  !c.baseline && c.mode != gc::GcMode::kStw &&
+                                  c.mode != gc::GcMode::kStw &&
                                   c.mode != gc::GcMode::kOff;
   gc::Collector collector(gcc, knobs);
   collector.Start();
 
   Latch ready(o.threads);
   Gate go;
-  std::atomic<bool> stop{false};
+  std::atomic<bool> measuring{false}, stop{false};
   std::vector<ThreadResult> results(o.threads);
   std::vector<std::thread> threads;
   for (int t = 0; t < o.threads; ++t) {
     threads.emplace_back([&, t] {
-      MutatorMain(collector, o, c, counter_set, t, ready, go, stop, results[t]);
+      MutatorMain(collector, o, c, counter_set, t, ready, go, measuring, stop,
+                  results[t]);
     });
   }
   ready.Wait();
   // As Go's benchmark: start measuring from a collected heap.
   if (c.mode != gc::GcMode::kOff) collector.Collect();
-  const size_t cycles_before = collector.stats().Cycles();
-  barriers::ResetFlushCounts();
   go.Open();
+  // The mutators warm up for a quarter of the repetition (or of --ops, which
+  // they count themselves), then measure.
+  if (!o.ops) {
+    std::this_thread::sleep_for(
+        absl::ToChronoNanoseconds(o.duration / kWarmupDivisor));
+  }
+  const size_t cycles_before = collector.stats().Cycles();
+  const uint64_t steps_before = collector.mark_steps();
+  barriers::ResetFlushCounts();
+  measuring.store(true);
   if (!o.ops) {
     std::this_thread::sleep_for(absl::ToChronoNanoseconds(o.duration));
     stop.store(true);
   }
   for (std::thread& t : threads) t.join();
   const uint64_t flushes = barriers::TotalFlushes();
+  const uint64_t steps = collector.mark_steps() - steps_before;
   // Cycles that start after the mutators have gone (under --gc=continuous,
   // many quick ones over an empty heap) belong to no measured store; the one
   // in progress now, which Stop() finishes, does.
@@ -182,21 +278,29 @@ Repetition RunRepetition(const Options& o, const Config& c,
                               (collector.phase() != gc::GcPhase::kOff ? 1 : 0);
   collector.Stop();
 
-  Repetition rep;
-  rep.index = index;
-  auto& k = rep.counters;
-  double stores = 0, barriered = 0, ticks = 0, on_ticks = 0;
-  double on_stores = 0, on_barriered = 0;
+  std::map<std::string, double> k;
+  double stores = 0, barriered = 0, kept_stores = 0, ticks = 0, on_ticks = 0;
+  double on_stores = 0, on_barriered = 0, pause = 0, assist = 0;
+  double off_ticks = 0, off_stores = 0;
+  double blocks = 0, dropped = 0, step_chunks = 0;
   // Hardware cycles and task-clock count only if every mutator has them.
   double cycles = 0, task_clock = 0;
   bool have_cycles = true, have_task_clock = true;
   for (const ThreadResult& r : results) {
     stores += static_cast<double>(r.counts.stores);
     barriered += static_cast<double>(r.counts.barriered);
-    ticks += static_cast<double>(r.ticks);
-    on_ticks += static_cast<double>(r.on_ticks);
-    on_stores += static_cast<double>(r.on.stores);
-    on_barriered += static_cast<double>(r.on.barriered);
+    kept_stores += static_cast<double>(r.kept.stores.stores);
+    ticks += static_cast<double>(r.kept.ticks);
+    on_ticks += static_cast<double>(r.kept.on_ticks);
+    on_stores += static_cast<double>(r.kept.on_stores.stores);
+    on_barriered += static_cast<double>(r.kept.on_stores.barriered);
+    off_ticks += static_cast<double>(r.kept.off_ticks);
+    off_stores += static_cast<double>(r.kept.off_stores.stores);
+    pause += static_cast<double>(r.pause_ticks);
+    assist += static_cast<double>(r.assist_ticks);
+    blocks += static_cast<double>(r.blocks);
+    dropped += static_cast<double>(r.dropped_blocks);
+    step_chunks += static_cast<double>(r.mark_step_chunks);
     auto hw = r.readings.Get("cycles");
     have_cycles &= hw && hw->source == CounterSource::kHardwareCounter;
     if (hw) cycles += hw->value;
@@ -205,26 +309,46 @@ Repetition RunRepetition(const Options& o, const Config& c,
     if (tc) task_clock += tc->value;
   }
   const double tsc_hz = TscHz();
+  const double ns_per_tick = 1e9 / tsc_hz;
   k[kStores] = stores;
   k[kBarrieredStores] = barriered;
-  if (stores > 0) {
-    const double ns = ticks / tsc_hz * 1e9 / stores;
+  if (kept_stores > 0) {
+    const double ns = ticks * ns_per_tick / kept_stores;
     k[kNsPerStore] = ns;
-    k[kTscTicksPerStore] = ticks / stores;
-    if (have_cycles) {
-      k[kCyclesPerStore] = cycles / stores;
+    k[kTscTicksPerStore] = ticks / kept_stores;
+    // Hardware cycles are read around the whole loop, which holds what the
+    // chunks leave out, so they give the thread's cycles per running ns
+    // (over its task-clock), applied to the chunks' own time; the estimate
+    // converts the chunks' time at the calibrated core clock.
+    if (have_cycles && have_task_clock && task_clock > 0) {
+      k[kCyclesPerStore] = ns * cycles / task_clock;
     } else if (EstimatedCoreHz() > 0) {
       k[kCyclesPerStore] = ns * EstimatedCoreHz() / 1e9;
     }
+  }
+  if (stores > 0) {
     if (have_task_clock) k[kCpuNsPerStore] = task_clock / stores;
     k[kFlushesPer1000] = 1000.0 * static_cast<double>(flushes) / stores;
+    k[kPauseNsPerStore] = pause * ns_per_tick / stores;
+    k[kAssistNsPerStore] = assist * ns_per_tick / stores;
+  }
+  if (blocks > 0) {
+    k[kBlocks] = blocks;
+    k[kDroppedBlockFraction] = dropped / blocks;
   }
   if (ticks > 0) k[kBarrierOnFraction] = on_ticks / ticks;
   if (on_stores > 0 && on_barriered > 0) {
-    k[kNsPerStoreBarrierOn] = on_ticks / tsc_hz * 1e9 / on_stores;
+    k[kNsPerStoreBarrierOn] = on_ticks * ns_per_tick / on_stores;
     k[kBarrieredFractionOn] = on_barriered / on_stores;
   }
+  if (off_stores > 0 && on_stores > 0) {
+    k[kNsPerStoreBarrierOff] = off_ticks * ns_per_tick / off_stores;
+  }
   k[kFlushes] = static_cast<double>(flushes);
+  if (c.mode == gc::GcMode::kIncremental) {
+    k[kMarkSteps] = static_cast<double>(steps);
+    k[kMarkStepChunks] = step_chunks;
+  }
   std::vector<gc::CycleStats> history = collector.stats().History();
   double mark_ns = 0, max_pause_ns = 0, lost = 0;
   for (size_t i = 0; i < history.size(); ++i) {
@@ -240,31 +364,119 @@ Repetition RunRepetition(const Options& o, const Config& c,
   k[kMarkMs] = mark_ns / 1e6;
   k[kMaxPauseUs] = max_pause_ns / 1e3;
   if (o.gc.verify) k[kLostObjects] = lost;
-  return rep;
+  return k;
 }
 
-// Adds the barrier's share to every repetition of `row`, against the
-// baseline repetition with the same index: the time per store of the chunks
-// run with the barrier on, minus the baseline's time per store, per
-// barriered store of those chunks.  Cycles convert the ns figure at the
-// repetition's own cycles-per-ns (hardware or estimated).
-void AddBarrierShare(const Row& baseline, Row* row) {
-  for (Repetition& rep : row->repetitions) {
-    const Repetition* base = nullptr;
+// The legs of a barrier's row: the check leg (barrier code, collector
+// stopping the world, so the barrier is never on), the incremental leg
+// (own cost) and the concurrent leg (--gc=concurrent or continuous), as far
+// as --gc and the barrier allow.  `none` is sound only without concurrent
+// marking, so it gets the check leg (and, with --unsafe, the concurrent
+// one).
+std::vector<std::pair<Leg, gc::GcMode>> LegsFor(barriers::BarrierKind b,
+                                                const Options& o) {
+  const gc::GcMode m = o.gc.mode;
+  const bool concurrent =
+      m == gc::GcMode::kConcurrent || m == gc::GcMode::kContinuous;
+  const bool none = b == barriers::BarrierKind::kNone;
+  std::vector<std::pair<Leg, gc::GcMode>> legs;
+  legs.push_back({Leg::kOff, m == gc::GcMode::kOff ? m : gc::GcMode::kStw});
+  if ((concurrent || m == gc::GcMode::kIncremental) && (!none || o.unsafe)) {
+    legs.push_back({Leg::kIncremental, gc::GcMode::kIncremental});
+  }
+  if (concurrent && (!none || o.unsafe)) legs.push_back({Leg::kConcurrent, m});
+  return legs;
+}
+
+// Where a leg's counters go in its row's repetition: the row's last leg
+// (the concurrent one where there is one) keeps the plain names, which is
+// what the single-configuration figures (ns_per_store, flushes, GCs,
+// barrier_ns_per_store) describe; the others are prefixed with the leg's
+// name ("off_ns_per_store", "incremental_gc_cycles").
+std::string LegPrefix(Leg leg, Leg main) {
+  return leg == main ? "" : absl::StrCat(LegName(leg), "_");
+}
+
+// The decomposition (runner.h), for every repetition of `row`, against the
+// baseline repetition with the same index.  Cycles convert the ns figures at
+// the repetition's own cycles per ns (hardware or estimated).
+void Decompose(const Row& baseline, Leg main, const std::vector<Leg>& legs,
+               Row* row) {
+  auto has = [&](Leg l) {
+    return std::find(legs.begin(), legs.end(), l) != legs.end();
+  };
+  auto get = [&](const Repetition& rep, Leg l,
+                 const char* key) -> std::optional<double> {
+    if (!has(l)) return std::nullopt;
+    auto it = rep.counters.find(LegPrefix(l, main) + key);
+    if (it == rep.counters.end()) return std::nullopt;
+    return it->second;
+  };
+  auto base_of = [&](const Repetition& rep) -> std::optional<double> {
     for (const Repetition& b : baseline.repetitions) {
-      if (b.index == rep.index) base = &b;
+      if (b.index == rep.index && b.counters.contains(kNsPerStore)) {
+        return b.counters.at(kNsPerStore);
+      }
     }
+    return std::nullopt;
+  };
+  // The check of each repetition, and their median: own adds the median,
+  // so that the repetitions' spread in own is the spread of its paired
+  // part (the check's own spread is in its column).
+  std::vector<double> checks;
+  for (const Repetition& rep : row->repetitions) {
+    auto off = get(rep, Leg::kOff, kNsPerStore);
+    auto base = base_of(rep);
+    if (off && base) checks.push_back(*off - *base);
+  }
+  std::optional<double> check_median;
+  if (!checks.empty()) check_median = Summarize(checks).median;
+  for (Repetition& rep : row->repetitions) {
     auto& k = rep.counters;
-    if (base == nullptr || !k.contains(kNsPerStoreBarrierOn) ||
-        !base->counters.contains(kNsPerStore)) {
-      continue;
+    const std::optional<double> base_ns = base_of(rep);
+    const double cycles_per_ns = k.contains(kCyclesPerStore) &&
+                                         k.contains(kNsPerStore) &&
+                                         k[kNsPerStore] > 0
+                                     ? k[kCyclesPerStore] / k[kNsPerStore]
+                                     : 0;
+    auto put = [&](const char* ns_key, const char* cycles_key, double v) {
+      k[ns_key] = v;
+      if (cycles_per_ns > 0) k[cycles_key] = v * cycles_per_ns;
+    };
+    auto off = get(rep, Leg::kOff, kNsPerStore);
+    auto inc_on = get(rep, Leg::kIncremental, kNsPerStoreBarrierOn);
+    auto inc_off = get(rep, Leg::kIncremental, kNsPerStoreBarrierOff);
+    auto inc_frac = get(rep, Leg::kIncremental, kBarrieredFractionOn);
+    auto conc_on = get(rep, Leg::kConcurrent, kNsPerStoreBarrierOn);
+    auto conc_frac = get(rep, Leg::kConcurrent, kBarrieredFractionOn);
+    if (base_ns && off) {
+      put(kCheckNsPerStore, kCheckCyclesPerStore, *off - *base_ns);
     }
-    const double share =
-        (k[kNsPerStoreBarrierOn] - base->counters.at(kNsPerStore)) /
-        k[kBarrieredFractionOn];
-    k[kBarrierNsPerStore] = share;
-    if (k.contains(kCyclesPerStore) && k[kNsPerStore] > 0) {
-      k[kBarrierCyclesPerStore] = share * k[kCyclesPerStore] / k[kNsPerStore];
+    // on - baseline = (on - off, paired within the incremental leg's heap
+    // and moment) + check: the first part, which holds the barrier's work,
+    // escapes the machine's drift between repetitions.  Without the leg's
+    // own barrier-off chunks: on - baseline.
+    if (inc_on && inc_frac && *inc_frac > 0) {
+      std::optional<double> on_minus_base;
+      if (inc_off && check_median) {
+        on_minus_base = *inc_on - *inc_off + *check_median;
+      } else if (base_ns) {
+        on_minus_base = *inc_on - *base_ns;
+      }
+      if (on_minus_base) {
+        put(kOwnNsPerBarrieredStore, kOwnCyclesPerBarrieredStore,
+            *on_minus_base / *inc_frac);
+      }
+    }
+    if (inc_on && conc_on) {
+      put(kInterferenceNsPerStore, kInterferenceCyclesPerStore,
+          *conc_on - *inc_on);
+    }
+    // The single-configuration share of the concurrent leg, as before the
+    // decomposition: own cost and interference together.
+    if (base_ns && conc_on && conc_frac && *conc_frac > 0) {
+      put(kBarrierNsPerStore, kBarrierCyclesPerStore,
+          (*conc_on - *base_ns) / *conc_frac);
     }
   }
 }
@@ -275,6 +487,8 @@ std::string GcModeName(gc::GcMode mode) {
       return "concurrent";
     case gc::GcMode::kContinuous:
       return "continuous";
+    case gc::GcMode::kIncremental:
+      return "incremental";
     case gc::GcMode::kStw:
       return "stw";
     case gc::GcMode::kOff:
@@ -305,9 +519,15 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
   m.threads = o.threads;
   m.repetitions = o.repetitions;
   m.baseline =
-      "barrier share = (ns/store in chunks run with the barrier on - ns/store "
-      "of the same workload with barrier none and gc=stw) / fraction of those "
-      "stores that were barriered";
+      "own = (ns/store with the barrier on, gc=incremental - baseline) / "
+      "barriered fraction; check = barrier code, gc=stw (barrier off) - "
+      "baseline; interference = gc=" +
+      GcModeName(o.gc.mode == gc::GcMode::kConcurrent
+                     ? o.gc.mode
+                     : gc::GcMode::kContinuous) +
+      " - gc=incremental, barrier-on chunks; baseline = no barrier code, "
+      "gc=stw; chunks are mutator time only (pauses, assists and descheduled "
+      "blocks left out)";
   CounterAvailability avail = ProbeCounters(*counter_set);
   for (const auto& e : avail.events) {
     m.counter_sources[e.name] = e.available
@@ -327,25 +547,39 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
     m.counters_missing_reason = avail.summary;
   }
 
+  // Rows: each barrier of each workload, then the workload's baseline;
+  // configs: every leg of every row, run once per round.
+  std::vector<Row> rows;
+  std::vector<std::vector<Leg>> row_legs;
+  std::vector<size_t> baseline_of;  // row -> its workload's baseline row
   std::vector<Config> configs;
   for (workloads::WorkloadKind w : o.workloads) {
     std::string wname;
     for (const auto& info : workloads::AllWorkloads()) {
       if (info.kind == w) wname = std::string(info.name);
     }
+    const size_t first = rows.size();
+    auto add_row = [&](const std::string& bname) {
+      Row row;
+      row.workload = wname;
+      row.barrier = bname;
+      row.name = absl::StrCat(wname, "/barrier=", bname);
+      rows.push_back(std::move(row));
+      row_legs.emplace_back();
+      return rows.size() - 1;
+    };
     for (barriers::BarrierKind b : o.barriers) {
-      configs.push_back({w, wname, b, std::string(barriers::BarrierName(b)),
-                         o.gc.mode, false});
+      const size_t r = add_row(std::string(barriers::BarrierName(b)));
+      for (const auto& [leg, mode] : LegsFor(b, o)) {
+        configs.push_back({w, b, mode, leg, r});
+        row_legs[r].push_back(leg);
+      }
     }
-    configs.push_back({w, wname, barriers::BarrierKind::kNone, kBaselineName,
-                       gc::GcMode::kStw, true});
-  }
-  std::vector<Row> rows(configs.size());
-  for (size_t i = 0; i < configs.size(); ++i) {
-    rows[i].workload = configs[i].workload_name;
-    rows[i].barrier = configs[i].barrier_name;
-    rows[i].name = absl::StrCat(configs[i].workload_name,
-                                "/barrier=", configs[i].barrier_name);
+    const size_t base = add_row(kBaselineName);
+    configs.push_back({w, barriers::BarrierKind::kNone, gc::GcMode::kStw,
+                       Leg::kBaseline, base});
+    row_legs[base].push_back(Leg::kBaseline);
+    for (size_t r = first; r < rows.size(); ++r) baseline_of.push_back(base);
   }
 
   const CpuTimes cpu_before = ReadCpuTimes();
@@ -357,36 +591,56 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
   for (int rep = -1; rep < o.repetitions && !interrupt_requested; ++rep) {
     const size_t n = rep < 0 ? 1 : configs.size();
     for (size_t i = 0; i < n && !interrupt_requested; ++i) {
+      const Config& c = configs[i];
+      Row& row = rows[c.row];
       if (progress) {
         progress(done, total,
-                 absl::StrCat(rows[i].name,
+                 absl::StrCat(row.name, " ", LegName(c.leg),
                               rep < 0 ? " warm-up"
                                       : absl::StrCat(" repetition ", rep + 1,
                                                      "/", o.repetitions)));
       }
-      Repetition r = RunRepetition(o, configs[i], *counter_set, rep);
-      if (rep >= 0) rows[i].repetitions.push_back(std::move(r));
+      std::map<std::string, double> k = RunRepetition(o, c, *counter_set);
       ++done;
+      if (rep < 0) continue;
+      if (row.repetitions.empty() || row.repetitions.back().index != rep) {
+        row.repetitions.push_back({rep, {}});
+      }
+      const std::string prefix = LegPrefix(c.leg, row_legs[c.row].back());
+      for (const auto& [key, v] : k) {
+        row.repetitions.back().counters[prefix + key] = v;
+      }
     }
   }
   m.interrupted = interrupt_requested.load();
   m.steal_percent = StealPercent(cpu_before, ReadCpuTimes());
 
-  // Barrier shares against the workload's baseline row, then the rows in
-  // the order the user asked for, baseline last.
-  for (size_t i = 0; i < configs.size(); ++i) {
-    if (configs[i].baseline) continue;
-    for (size_t j = 0; j < configs.size(); ++j) {
-      if (configs[j].baseline && configs[j].workload == configs[i].workload) {
-        AddBarrierShare(rows[j], &rows[i]);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (row_legs[i].back() != Leg::kBaseline) {
+      Decompose(rows[baseline_of[i]], row_legs[i].back(), row_legs[i],
+                &rows[i]);
+    }
+    double dropped = 0, blocks = 0;
+    for (const Repetition& r : rows[i].repetitions) {
+      for (const auto& [key, v] : r.counters) {
+        if (key.ends_with(kLostObjects) && v > 0) {
+          rows[i].error = absl::StrCat("verifier found ", v, " lost objects");
+        }
+        if (key.ends_with(kBlocks)) {
+          const std::string prefix =
+              key.substr(0, key.size() - std::strlen(kBlocks));
+          auto f = r.counters.find(prefix + kDroppedBlockFraction);
+          if (f != r.counters.end()) {
+            blocks += v;
+            dropped += v * f->second;
+          }
+        }
       }
     }
-    for (const Repetition& r : rows[i].repetitions) {
-      auto lost = r.counters.find(kLostObjects);
-      if (lost != r.counters.end() && lost->second > 0) {
-        rows[i].error =
-            absl::StrCat("verifier found ", lost->second, " lost objects");
-      }
+    m.blocks += blocks;
+    m.dropped_blocks += dropped;
+    if (blocks > 0 && dropped / blocks > kDroppedWarn) {
+      m.too_many_dropped.push_back(rows[i].name);
     }
   }
   report.rows = std::move(rows);

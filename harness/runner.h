@@ -2,29 +2,59 @@
 //
 // The measured run behind `wbbench --barrier=...`.
 //
-// For every selected workload the runner measures each selected barrier and
-// one baseline: the same workload with no barrier and the collector
-// stopping the world (so the barrier is never on).  The barrier's share of a
-// repetition is (ns per store over the chunks that ran with the barrier on -
-// ns per store of the baseline repetition with the same index) / the
-// fraction of those chunks' stores that were barriered.  Timing only the
-// barrier-on chunks (as one tags Go's benchmark loop by
-// writeBarrier.enabled) keeps the share from being diluted by the time the
-// barrier is off; those chunks also carry the concurrent marker's
-// interference, which is part of what running with the barrier costs.
+// What is timed.  A mutator thread runs its workload in chunks of
+// kOpsPerChunk operations (Step calls), timed with the TSC.  A chunk's time
+// is mutator time only (harness/chunk_meter.h): time the thread spent in
+// the runtime during the chunk (held at a safepoint by a pause, waiting at
+// the heap goal, assisting the marker) is taken out and reported on its own
+// (pause_ns_per_store, assist_ns_per_store), and a block of chunks during
+// which the thread was switched out or migrated is dropped and counted
+// (dropped_block_fraction).  Chunks form blocks; between two blocks the
+// thread polls a safepoint and calls gc::Gosched(), where the incremental
+// schedule runs its mark steps, outside every chunk.
+//
+// Decomposition.  For every workload the runner measures a baseline (the
+// workload with no barrier code, --gc=stw) and, for each selected barrier,
+// up to three configurations ("legs") of the same workload and barrier:
+//   off          barrier code in place, collector stopping the world, so
+//                the barrier is never on;
+//   incremental  gc::GcMode::kIncremental: cycles driven by mark steps
+//                between blocks, so nothing else runs while a chunk runs;
+//                after each cycle the collector stays idle for as many
+//                steps as the cycle took, so this leg has barrier-off
+//                chunks too, interleaved in the same heap;
+//   concurrent   --gc=continuous (default) or concurrent: dedicated mark
+//                workers beside the mutator.
+// and reports, per repetition (figures over chunks with the barrier on at
+// both ends where it says "on"):
+//   check_ns_per_store          off - baseline;
+//   own_ns_per_barriered_store  (incremental on - baseline) / barriered
+//                               fraction, estimated as ((incremental on -
+//                               incremental off) + median check) /
+//                               fraction: the on - off part, which holds
+//                               the barrier's work, is paired within one
+//                               heap and moment, and the check, whose own
+//                               spread its column shows, is the median of
+//                               the repetitions';
+//   interference_ns_per_store   concurrent on - incremental on;
+// each with its cycles twin (hardware, or the estimated core clock).  The
+// concurrent leg's counters keep the plain names (ns_per_store, flushes,
+// GCs, barrier_ns_per_store: its on - baseline share, own cost and
+// interference together); the other legs' counters are prefixed
+// ("off_ns_per_store", "incremental_gc_cycles").  --gc=incremental measures
+// off and incremental only; --gc=stw or off, the check leg only.  `none`
+// gets the check leg only (it is unsound while marking) unless --unsafe.
 //
 // Schedule: one warm-up repetition, then `repetitions` rounds; each round
-// runs every configuration once, so drift on a shared machine hits all of
-// them alike.
+// runs every configuration once (baseline and legs interleaved, ABAB...),
+// so drift on a shared machine hits all of them alike.
 //
 // One repetition: a fresh heap and collector; one thread per mutator, each
 // building its workload (untimed), then all start together after a full
-// collection (as Go's benchmark calls runtime.GC()); each runs Step() chunks
-// until the duration or --ops is reached, polling a safepoint between
-// chunks.  Only the chunks are timed (TSC), so pauses a mutator waits out at
-// a safepoint are not mutator time; a chunk's ticks count as "barrier on"
-// when the barrier was on at both its ends.  Hardware counters (or the
-// task-clock) are read per mutator thread around the whole loop.
+// collection (as Go's benchmark calls runtime.GC()); each runs untimed for a
+// quarter of the duration (the first cycles of a fresh heap are slower),
+// then timed until the duration or --ops is reached.  Hardware counters (or
+// the task-clock) are read per mutator thread around the timed loop.
 #ifndef WBBENCH_HARNESS_RUNNER_H_
 #define WBBENCH_HARNESS_RUNNER_H_
 

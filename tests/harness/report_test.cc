@@ -122,7 +122,37 @@ TEST(ReportTest, ConsoleNamesSourceBaselineAndComparison) {
   EXPECT_TRUE(absl::StrContains(text, "barrier none, gc=stw")) << text;
   EXPECT_TRUE(absl::StrContains(text, "buffered / unbuffered")) << text;
   EXPECT_TRUE(absl::StrContains(text, "significant")) << text;
-  EXPECT_TRUE(absl::StrContains(text, "est.cycles/store")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "own est.cyc/b.st")) << text;
+  // The per-configuration figures only with --verbose.
+  EXPECT_FALSE(absl::StrContains(text, "est.cycles/store")) << text;
+  std::string verbose = ConsoleReport(MakeReport(1.0, 9, true), true);
+  EXPECT_TRUE(absl::StrContains(verbose, "est.cycles/store")) << verbose;
+}
+
+TEST(ReportTest, ConsoleLeadsWithOwnCostAndFitsIn120Columns) {
+  Report r = MakeReport(1.0, 9, true);
+  for (Row& row : r.rows) {
+    if (row.barrier == "baseline") continue;
+    for (Repetition& rep : row.repetitions) {
+      rep.counters[kOwnNsPerBarrieredStore] = 123.456 + rep.index;
+      rep.counters[kOwnCyclesPerBarrieredStore] = 456.789 + rep.index;
+      rep.counters[kCheckNsPerStore] = -12.345;
+      rep.counters[kInterferenceNsPerStore] = -23.456;
+      rep.counters[kDroppedBlockFraction] = 0.123;
+    }
+  }
+  std::string text = ConsoleReport(r);
+  EXPECT_TRUE(absl::StrContains(text, "own_ns_per_barriered_store")) << text;
+  bool table = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StartsWith(line, "workload ")) {
+      table = true;
+      EXPECT_TRUE(absl::StrContains(line, "own ns/b.store")) << line;
+    }
+    if (table && line.empty()) break;
+    if (table) EXPECT_LE(line.size(), 120u) << line;
+  }
+  EXPECT_TRUE(table) << text;
 }
 
 TEST(ReportTest, AtomicWriteReplacesWholeFileAndLeavesNoTemp) {

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "subprocess.h"
 
@@ -44,11 +45,27 @@ TEST(WbbenchRunTest, JsonOutHasEveryRowAndTheCounterSources) {
        {"list-queue/barrier=buffered", "list-queue/barrier=unbuffered",
         "list-queue/barrier=baseline", "\"cycles_source\"",
         "\"counter_sources\"", "\"steal_percent\"", "\"interrupted\": false",
-        "\"ns_per_store\"", "\"barriered_stores\""}) {
+        "\"ns_per_store\"", "\"barriered_stores\"",
+        "\"own_ns_per_barriered_store\"", "\"check_ns_per_store\"",
+        "\"interference_ns_per_store\"", "\"pause_ns_per_store\"",
+        "\"assist_ns_per_store\"", "\"dropped_block_fraction\"",
+        "\"incremental_mark_steps\"", "\"est_core_hz_median\""}) {
     EXPECT_TRUE(absl::StrContains(json, name)) << name;
   }
-  // The console table still goes to stdout, naming the baseline.
-  EXPECT_TRUE(absl::StrContains(r.out, "barrier none and gc=stw")) << r.out;
+  // No incremental mark step ran inside a timed chunk (one mutator).
+  const std::string key = "\"incremental_mark_step_chunks\": ";
+  int seen = 0;
+  for (size_t at = json.find(key); at != std::string::npos;
+       at = json.find(key, at + 1)) {
+    ++seen;
+    EXPECT_EQ(json.substr(at + key.size(), 2), "0,") << json.substr(at, 60);
+  }
+  EXPECT_GT(seen, 0);
+  // The console table still goes to stdout, leading with the own cost and
+  // naming the baseline.
+  const std::string console = absl::StrReplaceAll(r.out, {{"\n  ", " "}});
+  EXPECT_TRUE(absl::StrContains(console, "own ns/b.store")) << r.out;
+  EXPECT_TRUE(absl::StrContains(console, "no barrier code, gc=stw")) << r.out;
   unlink(out.c_str());
 }
 

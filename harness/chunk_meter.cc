@@ -1,0 +1,49 @@
+#include "harness/chunk_meter.h"
+
+#include <sched.h>
+#include <sys/resource.h>
+
+namespace harness {
+namespace {
+
+uint64_t ThreadSwitches() {
+  rusage u;
+  if (getrusage(RUSAGE_THREAD, &u) != 0) return 0;
+  return static_cast<uint64_t>(u.ru_nvcsw + u.ru_nivcsw);
+}
+
+}  // namespace
+
+void ChunkMeter::BeginBlock() {
+  block_ = ChunkTotals{};
+  wait_switches0_ = g_->wait_switches;
+  cpu0_ = sched_getcpu();
+  switches0_ = ThreadSwitches();
+}
+
+void ChunkMeter::EndBlock() {
+  const uint64_t switches = ThreadSwitches() - switches0_;
+  const int cpu = sched_getcpu();
+  const uint64_t waits = g_->wait_switches - wait_switches0_;
+  ++blocks_;
+  // A thread that blocked in the runtime may wake on another CPU: that
+  // move belongs to the wait, not to a descheduling.
+  if (switches > waits || (cpu != cpu0_ && waits == 0)) {
+    ++dropped_blocks_;
+    dropped_stores_ += block_.stores.stores;
+    return;
+  }
+  totals_.chunks += block_.chunks;
+  totals_.ticks += block_.ticks;
+  totals_.on_ticks += block_.on_ticks;
+  totals_.stores.stores += block_.stores.stores;
+  totals_.stores.barriered += block_.stores.barriered;
+  totals_.on_stores.stores += block_.on_stores.stores;
+  totals_.on_stores.barriered += block_.on_stores.barriered;
+  totals_.off_ticks += block_.off_ticks;
+  totals_.off_stores.stores += block_.off_stores.stores;
+  totals_.excluded_pause_ticks += block_.excluded_pause_ticks;
+  totals_.excluded_assist_ticks += block_.excluded_assist_ticks;
+}
+
+}  // namespace harness
