@@ -1,8 +1,10 @@
 """SVG plots of one run, with 95% CI bars, written deterministically.
 
-Two plots per run: the barrier's net cost per barriered store (grouped bars,
+Two plots per run: the barrier's cost per barriered store (grouped bars,
 workloads x barriers) and the ratio to `buffered` on a log axis with Go's
-published 3.83x drawn for reference.  Bars without an interval (too few
+published 3.83x drawn for reference.  The cost is the own cost in runs with
+the decomposition, the concurrent configuration's share in runs stored
+before it (figures.cost_counters).  Bars without an interval (too few
 repetitions) have no error bar; cells that were not measured are left empty
 and labelled "—" on the axis.
 
@@ -101,23 +103,33 @@ def _grouped(ax, run, barriers, value_of, base=0.0):
     return any_without_ci
 
 
+# What the cost plot's bars are, in runs with the decomposition (wbbench's
+# own description of it is too long for a title).
+_OWN_NOTE = ("own cost: gc=incremental, barrier on, minus the baseline (no "
+             "barrier code, gc=stw), per barriered store")
+
+
 def cost_plot(run: runs.Run) -> bytes:
     """Median barrier cycles per barriered store with 95% CI bars."""
+    counter = figures.cost_counters(run)[0]
+
     def value_of(w, b):
-        s = figures.summary(run, w, b, "barrier_cycles_per_store")
+        s = figures.summary(run, w, b, counter)
         return None if s is None else (s.median, s.ci_low, s.ci_high)
 
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(8, 4.2))
         no_ci = _grouped(ax, run, run.measured_barriers, value_of)
         what, _, source = figures.cycles_short(run).partition(" (")
-        ax.set_ylabel(f"barrier {what} per barriered store\n({source}")
+        own = "own " if run.has_decomposition else ""
+        ax.set_ylabel(f"{own}barrier {what} per barriered store\n({source}")
         ax.axhline(0, color="black", linewidth=0.6)
+        note = (_OWN_NOTE if run.has_decomposition
+                else "baseline: " + figures.baseline_label(run))
         ax.set_title("\n".join(
             [_title(run)] + textwrap.wrap(
-                "baseline: " + figures.baseline_label(run) +
-                "; bars: median, whiskers: 95% CI" + _NO_CI_NOTE[no_ci],
-                110)), fontsize=8)
+                note + "; bars: median, whiskers: 95% CI" +
+                _NO_CI_NOTE[no_ci], 110)), fontsize=8)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(title="barrier", fontsize=7, title_fontsize=7,
                       frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
@@ -146,9 +158,11 @@ def ratio_plot(run: runs.Run) -> bytes:
         ax.axhline(go.ratio, color=_colour("unbuffered", 0), linewidth=0.8,
                    linestyle="--",
                    label=f"Go CL 73712: eager/buffered {go.ratio:.2f}×")
-        unit = ("cycles, hardware counter" if counter.startswith(
-            "barrier_cycles") else "ns, clock")
-        ax.set_ylabel(f"net barrier cost / buffered's\n({unit}; log scale)")
+        unit = ("cycles, hardware counter" if figures.ratio_in_cycles(run)
+                else "ns, clock")
+        what = "own" if run.has_decomposition else "net"
+        ax.set_ylabel(f"{what} barrier cost / buffered's\n({unit}; log "
+                      "scale)")
         ax.set_title(_title(run) + "\nbars: ratio of medians, whiskers: 95% "
                      "bootstrap CI" + _NO_CI_NOTE[no_ci], fontsize=8)
         ax.legend(fontsize=7, frameon=False, loc="upper left",

@@ -7,9 +7,12 @@ named `<workload>/barrier=<barrier>[/...]`; one row per repetition
 (run_type "iteration") plus aggregate rows (`_median`, `_mean`, ...).
 
 The samples used for statistics are the per-repetition rows; aggregate rows
-are used only when a benchmark has no repetition rows at all.  A counter that
-could not be measured is absent from a row (or null, wbbench's JSON for a
-non-finite value), and stays absent here, never 0.
+are used only when a benchmark has no repetition rows at all.  Since the
+decomposition, a barrier row's repetition holds the figures of three
+configurations (the check, incremental and concurrent ones, see COUNTERS) and
+the decomposition computed from them; older runs hold one configuration's.
+A counter that could not be measured is absent from a row (or null,
+wbbench's JSON for a non-finite value), and stays absent here, never 0.
 
 Anything that does not fit raises ResultsError with one line that names the
 file and what is wrong with it.
@@ -31,12 +34,41 @@ BARRIERS = ["unbuffered", "buffered", "cgocheck", "batched", "none", BASELINE]
 WORKLOADS = ["tree-reverse", "binary-trees", "bulk-copy", "list-queue",
              "hash-churn", "lru", "graph-rewire", "ast-garbage"]
 
+# Per-repetition counters of one configuration, all optional.  In a barrier
+# row the plain names are the configuration run with the run's --gc (the
+# concurrent one, gc=continuous or concurrent, where there is one); since the
+# decomposition the row also holds the check and incremental configurations'
+# under CONFIG_PREFIXES ("off_ns_per_store", "incremental_gc_cycles").
+CONFIG_COUNTERS = [
+    "cycles_per_store", "ns_per_store", "barrier_cycles_per_store",
+    "barrier_ns_per_store", "tsc_ticks_per_store", "stores",
+    "barriered_stores", "flushes", "flushes_per_1000_stores", "gc_cycles",
+    "mark_ms", "max_pause_us", "lost_objects", "barrier_on_fraction",
+    "cpu_ns_per_store", "ns_per_store_barrier_on",
+    "barriered_fraction_barrier_on", "ns_per_store_barrier_off",
+    "pause_ns_per_store", "assist_ns_per_store", "blocks",
+    "dropped_block_fraction", "mark_steps", "mark_step_chunks"]
+CONFIG_PREFIXES = ("off_", "incremental_")
+# The decomposition of a barrier row's cost (wbbench computes it per
+# repetition against the baseline repetition of the same round):
+#   own_*: the barrier's own cost per barriered store, gc=incremental,
+#          barrier on, minus the baseline (the headline figure);
+#   check_*: barrier code compiled in, barrier off (gc=stw), minus the
+#          baseline, per store;
+#   interference_*: the concurrent configuration's barrier-on chunks minus
+#          the incremental configuration's, per store.
+OWN_NS = "own_ns_per_barriered_store"
+OWN_CYCLES = "own_cycles_per_barriered_store"
+CHECK_NS = "check_ns_per_store"
+CHECK_CYCLES = "check_cycles_per_store"
+INTERFERENCE_NS = "interference_ns_per_store"
+INTERFERENCE_CYCLES = "interference_cycles_per_store"
+DECOMPOSITION = [OWN_NS, OWN_CYCLES, CHECK_NS, CHECK_CYCLES, INTERFERENCE_NS,
+                 INTERFERENCE_CYCLES]
+
 # Per-repetition counters the table reads, all optional.
-COUNTERS = ["cycles_per_store", "ns_per_store", "barrier_cycles_per_store",
-            "barrier_ns_per_store", "tsc_ticks_per_store", "stores",
-            "barriered_stores", "flushes", "flushes_per_1000_stores",
-            "gc_cycles", "mark_ms", "max_pause_us", "lost_objects",
-            "barrier_on_fraction"]
+COUNTERS = (CONFIG_COUNTERS + DECOMPOSITION +
+            [p + c for p in CONFIG_PREFIXES for c in CONFIG_COUNTERS])
 
 # Keys of context.wbbench the table cannot do without.
 REQUIRED_CONTEXT = ["machine"]
@@ -84,6 +116,16 @@ class Run:
     @property
     def cycles_hardware(self) -> bool:
         return self.meta.get("cycles_source") == "hardware"
+
+    @property
+    def has_decomposition(self) -> bool:
+        """Whether wbbench decomposed the cost (own, check, interference).
+
+        Runs stored before the decomposition have only the concurrent
+        configuration's figures (barrier_ns_per_store and the like).
+        """
+        keys = DECOMPOSITION + [p + "stores" for p in CONFIG_PREFIXES]
+        return any(c.values(k) for c in self.cells.values() for k in keys)
 
     @property
     def workloads(self) -> List[str]:

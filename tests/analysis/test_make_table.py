@@ -21,6 +21,7 @@ MAKE_TABLE = os.path.join(ROOT, "analysis", "make_table.py")
 GOOD = os.path.join(HERE, "fixtures", "good")
 VM = "vm-epyc-9r14-full-abc1234"
 HW = "hw-xeon-quick-def5678"
+DECOMP = "vm-zen4-full-fed4321"  # a run with the decomposition
 
 
 def make_table(results, out):
@@ -91,7 +92,9 @@ class GeneratedTableTest(unittest.TestCase):
     def test_writes_readme_and_plots(self):
         plots = sorted(os.listdir(os.path.join(self.out, "plots")))
         self.assertEqual(plots, [f"{HW}-barrier-cost.svg", f"{HW}-ratio.svg",
-                                 f"{VM}-barrier-cost.svg", f"{VM}-ratio.svg"])
+                                 f"{VM}-barrier-cost.svg", f"{VM}-ratio.svg",
+                                 f"{DECOMP}-barrier-cost.svg",
+                                 f"{DECOMP}-ratio.svg"])
         for name in plots:
             self.assertIn(f"](plots/{name})", self.readme)
             with open(os.path.join(self.out, "plots", name), "rb") as f:
@@ -139,13 +142,21 @@ class GeneratedTableTest(unittest.TestCase):
         self.assertIn("3.83×", self.readme)
         self.assertIn("73.5", self.readme)
         self.assertIn("19.2", self.readme)
+        # Runs without the decomposition: the gross ns per store.
         self.assertRegex(self.readme, r"\| `vm-epyc-9r14` \| `full` \| "
-                         r"`abc1234` \| estimate \(TSC\) \| 3\.64× "
+                         r"`abc1234` \| estimate \(TSC\) \| ns per store, "
+                         r"barrier on \| 3\.64× "
                          r"\[\d\.\d\d, \d\.\d\d\] \| p=0\.000 \|")
         # hardware run: 5 reps, no CI, but the U test can already tell:
         # exact p = 2/252.
         self.assertRegex(self.readme, r"\| `hw-xeon` \| `quick` \| "
-                         r"`def5678` \| hardware \| 2\.54× † \| p=0\.008 \|")
+                         r"`def5678` \| hardware \| ns per store, barrier "
+                         r"on \| 2\.54× † \| p=0\.008 \|")
+        # The run with the decomposition: its own cost, exactly 3x.
+        self.assertRegex(self.readme, r"\| `vm-zen4` \| `full` \| "
+                         r"`fed4321` \| estimate \(TSC\) \| own ns per "
+                         r"barriered store \| 3\.00× "
+                         r"\[\d\.\d\d, \d\.\d\d\] \| p=0\.000 \|")
 
     def test_absent_counters_are_dashes_not_zero(self):
         vm = section(self.readme, "vm-epyc-9r14")
@@ -161,8 +172,10 @@ class GeneratedTableTest(unittest.TestCase):
         self.assertEqual(cells[10], "—")  # flushes
         self.assertEqual(cells[11], "—")  # flushes per 1000 stores
         self.assertEqual(cells[14], "—")  # max pause
-        self.assertNotIn("| 0 |", self.readme)
-        self.assertNotIn("| 0.00 |", self.readme)
+        # Nothing this run measured is zero, so no zero is printed.
+        for text in (vm, section(self.readme, "hw-xeon")):
+            self.assertNotIn("| 0 |", text)
+            self.assertNotIn("| 0.00 |", text)
 
     def test_estimated_cycles_are_labelled(self):
         vm = section(self.readme, "vm-epyc-9r14")
@@ -194,6 +207,10 @@ class GeneratedTableTest(unittest.TestCase):
             self.assertIn("**Baseline** of every barrier figure: same "
                           "workload, barrier none, gc=stw.",
                           section(self.readme, machine))
+        self.assertIn("- **Figures and their baselines**, as wbbench "
+                      "recorded them: own = (ns/store with the barrier on, "
+                      "gc=incremental - baseline)",
+                      section(self.readme, "vm-zen4"))
 
     def test_too_few_samples_say_so(self):
         hw = section(self.readme, "hw-xeon")
@@ -201,6 +218,166 @@ class GeneratedTableTest(unittest.TestCase):
                         "tree-reverse")
         self.assertEqual(row[1:], ["32.0 †", "12.0 †"])
         self.assertIn("† fewer than 6 repetitions: no 95% CI", self.readme)
+
+    # The run with the decomposition (make_fixtures.py: vm-zen4).
+
+    def test_decomposed_run_leads_with_own_cost(self):
+        zen = section(self.readme, "vm-zen4")
+        headings = [line for line in zen.splitlines()
+                    if line.startswith("#### ")]
+        self.assertEqual(headings, [
+            "#### Own cost: cycles per barriered store",
+            "#### Own cost: ns per barriered store",
+            "#### Check: ns per store",
+            "#### Interference: ns per store",
+            "#### Pauses: ns per store",
+            "#### Assists: ns per store",
+            "#### Ratio to `buffered`",
+            "#### The concurrent configuration (gc=continuous): barrier "
+            "share, cycles per barriered store",
+            "#### The concurrent configuration (gc=continuous): ns per store",
+            "#### The seed's claim beside ours"])
+        # The runs without it keep their tables.
+        for machine in ("vm-epyc-9r14", "hw-xeon"):
+            text = section(self.readme, machine)
+            self.assertIn("#### Barrier cost: cycles per barriered store",
+                          text)
+            self.assertNotIn("Own cost", text)
+            self.assertNotIn("Interference", text)
+
+    def test_own_cost_median_and_ci(self):
+        zen = section(self.readme, "vm-zen4")
+        # buffered: own ns 4.0 .. 5.8, cycles 3x; unbuffered 3x buffered.
+        self.assertEqual(
+            table_row(zen, "#### Own cost: cycles per barriered store",
+                      "tree-reverse")[1:],
+            ["≈44.1 [37.8, 50.4]", "≈14.7 [12.6, 16.8]",
+             "≈73.5 [63.0, 84.0]", "≈13.2 [11.3, 15.1]"])
+        self.assertEqual(
+            table_row(zen, "#### Own cost: ns per barriered store",
+                      "tree-reverse")[1:],
+            ["14.7 [12.6, 16.8]", "4.90 [4.20, 5.60]", "24.5 [21.0, 28.0]",
+             "4.41 [3.78, 5.04]"])
+
+    def test_missing_own_cost_is_a_dash(self):
+        zen = section(self.readme, "vm-zen4")
+        for heading in ("#### Own cost: cycles per barriered store",
+                        "#### Own cost: ns per barriered store",
+                        "#### Interference: ns per store"):
+            row = table_row(zen, heading, "list-queue")
+            self.assertEqual(row[2], "—", heading)  # buffered
+            self.assertNotEqual(row[1], "—", heading)  # unbuffered
+        # Its check was measured.
+        self.assertEqual(table_row(zen, "#### Check: ns per store",
+                                   "list-queue")[2], "0.39 [0.32, 0.46]")
+        # No reference, so no ratio on that workload.
+        self.assertEqual(table_row(zen, "#### Ratio to `buffered`",
+                                   "list-queue")[1:], ["—"] * 4)
+        details = [line for line in zen.splitlines()
+                   if line.startswith("| `list-queue` | `buffered` |")]
+        cells = [c.strip() for c in details[0].strip("|").split(" | ")]
+        self.assertEqual(cells[3:7], ["—", "—", "0.39", "—"])
+
+    def test_own_cycles_are_marked_as_estimates(self):
+        zen = section(self.readme, "vm-zen4")
+        cycles = zen[zen.index("#### Own cost: cycles per barriered store"):
+                     zen.index("#### Own cost: ns per barriered store")]
+        self.assertIn("Source: ≈ estimated cycles", cycles)
+        for w in ("tree-reverse", "list-queue"):
+            for cell in table_row(cycles, "| workload", w)[1:]:
+                self.assertTrue(cell == "—" or cell.startswith("≈"), cell)
+        for heading in ("#### Own cost: ns per barriered store",
+                        "#### Check: ns per store",
+                        "#### Interference: ns per store",
+                        "#### Pauses: ns per store"):
+            for cell in table_row(zen, heading, "tree-reverse")[1:]:
+                self.assertFalse(cell.startswith("≈"), (heading, cell))
+        self.assertIn("(3.00 GHz, the fastest of the calibration's trials; "
+                      "their median 2.90 GHz, 10th percentile 2.80 GHz)", zen)
+        with open(os.path.join(self.out, "plots",
+                               f"{DECOMP}-barrier-cost.svg"), "rb") as f:
+            svg = f.read()
+        self.assertIn("own barrier ≈ cycles per barriered store".encode(),
+                      svg)
+        self.assertIn(b"own cost: gc=incremental", svg)
+
+    def test_ratio_is_taken_on_own_cost(self):
+        zen = section(self.readme, "vm-zen4")
+        self.assertIn("The barrier's own cost per barriered store, in ns "
+                      "(clock), divided by", zen)
+        row = table_row(zen, "#### Ratio to `buffered`", "tree-reverse")
+        # own: exactly 3x, 5x, 0.9x; the concurrent share would give 2.42x.
+        self.assertTrue(row[1].startswith("3.00× ["), row[1])
+        self.assertEqual(row[2], "1 (reference)")
+        self.assertTrue(row[3].startswith("5.00× ["), row[3])
+        self.assertTrue(row[4].startswith("0.90× ["), row[4])
+        claim = zen[zen.index("#### The seed's claim beside ours"):]
+        ours = [line for line in claim.splitlines()
+                if line.startswith("| ours: ")]
+        self.assertEqual(ours[0], (
+            "| ours: `tree-reverse`, own ns per barriered store "
+            "(gc=incremental, net of baseline) | 14.7 [12.6, 16.8] | "
+            "4.90 [4.20, 5.60] | 3.00× [2.56, 3.52] | p=0.000 |"))
+        self.assertIn("barrier share per barriered store in the concurrent "
+                      "configuration (gc=continuous), net of baseline | "
+                      "16.7 [14.6, 18.8] | 6.90 [6.20, 7.60] | 2.42×", zen)
+
+    def test_check_interference_pauses_and_assists(self):
+        zen = section(self.readme, "vm-zen4")
+        self.assertEqual(table_row(zen, "#### Check: ns per store",
+                                   "tree-reverse")[1:],
+                         ["0.39 [0.32, 0.46]"] * 4)
+        self.assertEqual(table_row(zen, "#### Interference: ns per store",
+                                   "tree-reverse")[1:],
+                         ["2.45 [2.10, 2.80]"] * 4)
+        # Pauses and assists have the baseline's own beside them; the
+        # baseline's assists were measured as zero, and say so.
+        self.assertEqual(table_row(zen, "#### Pauses: ns per store",
+                                   "tree-reverse")[1:],
+                         ["0.55 [0.51, 0.58]"] * 4 + ["0.10 [0.06, 0.13]"])
+        self.assertEqual(table_row(zen, "#### Assists: ns per store",
+                                   "tree-reverse")[5], "0.00 [0.00, 0.00]")
+        self.assertIn("This time is left out of every chunk figure above.",
+                      zen)
+
+    def test_concurrent_configuration_is_labelled(self):
+        zen = section(self.readme, "vm-zen4")
+        heading = ("#### The concurrent configuration (gc=continuous): "
+                   "barrier share, cycles per barriered store")
+        self.assertEqual(table_row(zen, heading, "tree-reverse")[1:3],
+                         ["≈50.1 [43.8, 56.4]", "≈20.7 [18.6, 22.8]"])
+        self.assertIn("own cost and interference together", zen)
+        ns = table_row(zen, "#### The concurrent configuration "
+                       "(gc=continuous): ns per store", "tree-reverse")
+        self.assertEqual(ns[2], "7.90 [7.20, 8.60]")
+        self.assertEqual(ns[5], "1.04 [1.01, 1.08]")  # baseline
+
+    def test_dropped_blocks_are_reported(self):
+        zen = section(self.readme, "vm-zen4")
+        self.assertIn("- Blocks of timed chunks: 260000, of which 4800 "
+                      "(1.8%) were dropped because the mutator was "
+                      "descheduled or migrated.", zen)
+        details = [line for line in zen.splitlines()
+                   if line.startswith("| `tree-reverse` | `buffered` |")]
+        self.assertEqual(len(details), 2)  # decomposition, concurrent
+        self.assertTrue(details[0].endswith(" | 2.0% |"), details[0])
+        self.assertNotIn("Blocks of timed chunks",
+                         section(self.readme, "vm-epyc-9r14"))
+
+    def test_how_to_read_explains_the_decomposition(self):
+        how = self.readme[self.readme.index("## How to read these tables"):
+                          self.readme.index("## Machine")]
+        for needle in ("**Own cost per barriered store** (the headline)",
+                       "gc=incremental", "(on −\n    off, paired within "
+                       "the incremental configuration's heap",
+                       "**Check per store**", "**Interference per store**",
+                       "concurrent configuration's (gc=continuous)",
+                       "no barrier\n  code at all (barrier `none`) and the "
+                       "collector stopping the world\n  (gc=stw)",
+                       "**pause** and **assist ns per store**",
+                       "descheduled or migrated",
+                       "**The concurrent configuration**"):
+            self.assertIn(needle, how)
 
 
 class DeterminismTest(Base):
@@ -225,7 +402,9 @@ class DeterminismTest(Base):
         self.assertEqual(make_table(self.results, self.readme_path)
                          .returncode, 0)
         self.assertEqual(sorted(os.listdir(os.path.join(self.out, "plots"))),
-                         [f"{VM}-barrier-cost.svg", f"{VM}-ratio.svg"])
+                         [f"{VM}-barrier-cost.svg", f"{VM}-ratio.svg",
+                          f"{DECOMP}-barrier-cost.svg",
+                          f"{DECOMP}-ratio.svg"])
 
 
 class BadInputTest(Base):

@@ -16,6 +16,7 @@ import plots  # noqa: E402
 import runs  # noqa: E402
 
 VM = os.path.join(HERE, "fixtures", "good", "vm-epyc-9r14-full-abc1234.json")
+DECOMP = os.path.join(HERE, "fixtures", "good", "vm-zen4-full-fed4321.json")
 
 
 class PlotTest(unittest.TestCase):
@@ -57,6 +58,38 @@ class PlotTest(unittest.TestCase):
         doc["benchmarks"] = [r for r in doc["benchmarks"]
                              if r.get("repetition_index", 0) < 5]
         self.assertIn("†".encode(), plots.cost_plot(self.load(doc)))
+
+
+class DecomposedPlotTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="wbbench-plots-")
+        self.addCleanup(shutil.rmtree, self.tmp)
+        with open(DECOMP) as f:
+            self.doc = json.load(f)
+
+    def load(self, doc):
+        path = os.path.join(self.tmp, os.path.basename(DECOMP))
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        return runs.load_run(path)
+
+    def test_plots_show_the_own_cost(self):
+        run = self.load(self.doc)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            cost = plots.cost_plot(run)
+            ratio = plots.ratio_plot(run)
+        self.assertIn("own barrier ≈ cycles per barriered store".encode(),
+                      cost)
+        self.assertIn(b"own barrier cost / buffered", ratio)
+        self.assertEqual(cost, plots.cost_plot(run))
+        # Without own figures the bars are gone, though the concurrent
+        # configuration's share is still there.
+        doc = copy.deepcopy(self.doc)
+        for row in doc["benchmarks"]:
+            row.pop("own_cycles_per_barriered_store", None)
+        self.assertIn("not measured in this run".encode(),
+                      plots.cost_plot(self.load(doc)))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ suite, regenerating the table, and storing nothing when the run fails.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -72,7 +73,7 @@ class RerunTest(unittest.TestCase):
                          self.results)
         self.assertTrue(os.path.basename(out[0]).startswith(".rerun."))
         self.assertEqual(sorted(f for f in flags if f not in out),
-                         ["--barrier=all", "--duration=100ms",
+                         ["--barrier=all", "--duration=60ms",
                           "--format=json", "--gc=continuous",
                           "--repetitions=6", "--workload=all"])
         self.assertEqual(self.listing(), [
@@ -88,9 +89,34 @@ class RerunTest(unittest.TestCase):
     def test_full_suite_flags(self):
         proc = self.rerun()
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertIn("--repetitions=20", self.flags())
-        self.assertIn("--duration=250ms", self.flags())
+        self.assertIn("--repetitions=15", self.flags())
+        self.assertIn("--duration=150ms", self.flags())
         self.assertIn("vm-epyc-9r14-full-abc1234.json", self.listing())
+
+    def test_suites_fit_their_time_limits(self):
+        # Under gc=continuous --barrier=all is every barrier but none: each
+        # runs 3 configurations a repetition, and each workload a baseline.
+        # A repetition of one configuration costs about duration x 1.25 +
+        # 0.1 s; the suite must leave a margin under its limit.
+        configs = 8 * (4 * 3 + 1)
+        with open(RERUN) as f:
+            script = f.read()
+        suites = {m[0]: m[1:] for m in re.findall(
+            r"^  (quick|full)\) +reps=(\d+); +duration=(\d+)ms; +"
+            r"limit_s=(\d+) ;;$", script, re.M)}
+        self.assertEqual(sorted(suites), ["full", "quick"])
+        for suite, (reps, ms, limit) in suites.items():
+            seconds = configs * int(reps) * (int(ms) / 1000 * 1.25 + 0.1)
+            self.assertLess(seconds, 0.8 * int(limit), suite)
+            self.assertGreaterEqual(int(reps), 6, suite)  # a CI needs 6
+            # The header states the same sizes.
+            self.assertIn(f"{reps} repetitions of {ms}ms", script)
+        full = suites["full"]
+        self.assertLess(configs * int(full[0]) *
+                        (int(full[1]) / 1000 * 1.25 + 0.1), 12 * 60)
+        quick = suites["quick"]
+        self.assertLess(configs * int(quick[0]) *
+                        (int(quick[1]) / 1000 * 1.25 + 0.1), 3 * 60)
 
     def test_repetitions_and_duration_can_be_overridden(self):
         proc = self.rerun("--quick", "--repetitions", "9", "--duration=50ms")

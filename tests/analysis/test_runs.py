@@ -14,6 +14,7 @@ import runs  # noqa: E402
 
 GOOD = os.path.join(HERE, "fixtures", "good")
 VM = os.path.join(GOOD, "vm-epyc-9r14-full-abc1234.json")
+DECOMP = os.path.join(GOOD, "vm-zen4-full-fed4321.json")
 
 
 class LoadRunTest(unittest.TestCase):
@@ -45,6 +46,51 @@ class LoadRunTest(unittest.TestCase):
                                              "baseline"])
         self.assertEqual(self.run.measured_barriers, self.run.barriers[:-1])
         self.assertEqual(self.run.workloads, ["tree-reverse", "binary-trees"])
+
+
+class DecompositionTest(unittest.TestCase):
+    def setUp(self):
+        self.run = runs.load_run(DECOMP)
+
+    def test_which_runs_have_it(self):
+        self.assertTrue(self.run.has_decomposition)
+        self.assertFalse(runs.load_run(VM).has_decomposition)
+
+    def test_decomposition_and_configuration_counters_are_read(self):
+        cell = self.run.cells[("tree-reverse", "buffered")]
+        self.assertEqual(sorted(cell.values(runs.OWN_NS)),
+                         [round(4.0 + 0.2 * i, 6) for i in range(10)])
+        for key in (runs.OWN_CYCLES, runs.CHECK_NS, runs.CHECK_CYCLES,
+                    runs.INTERFERENCE_NS, runs.INTERFERENCE_CYCLES,
+                    "pause_ns_per_store", "assist_ns_per_store", "blocks",
+                    "dropped_block_fraction", "off_ns_per_store",
+                    "incremental_ns_per_store_barrier_on",
+                    "incremental_ns_per_store_barrier_off",
+                    "incremental_gc_cycles", "incremental_mark_steps",
+                    "incremental_dropped_block_fraction"):
+            self.assertEqual(len(cell.values(key)), 10, key)
+        # Absent stays absent: no chunk of buffered's incremental
+        # configuration ran with the barrier on, on list-queue.
+        cell = self.run.cells[("list-queue", "buffered")]
+        self.assertEqual(cell.values(runs.OWN_NS), [])
+        self.assertEqual(cell.values("incremental_ns_per_store_barrier_on"),
+                         [])
+        # The barriers of a gc=continuous run: none is not among them.
+        self.assertEqual(self.run.measured_barriers,
+                         ["unbuffered", "buffered", "cgocheck", "batched"])
+
+    def test_prefixed_counter_that_is_not_a_number_is_rejected(self):
+        with open(DECOMP) as f:
+            doc = json.load(f)
+        doc["benchmarks"][0]["incremental_gc_cycles"] = "many"
+        tmp = tempfile.mkdtemp(prefix="wbbench-runs-")
+        self.addCleanup(shutil.rmtree, tmp)
+        path = os.path.join(tmp, "x.json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        with self.assertRaises(runs.ResultsError) as e:
+            runs.load_run(path)
+        self.assertIn("'incremental_gc_cycles' is 'many'", str(e.exception))
 
 
 class LoadDirTest(unittest.TestCase):
