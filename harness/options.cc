@@ -34,8 +34,8 @@ ABSL_FLAG(std::string, gogc, "100",
 ABSL_FLAG(std::string, gc_workers, "auto",
           "dedicated mark workers: a number (1-64) or 'auto' "
           "(a quarter of the cores, at least one)");
-ABSL_FLAG(std::string, repetitions, "10", "measured repetitions (1-1000)");
-ABSL_FLAG(std::string, duration, "100ms",
+ABSL_FLAG(std::string, repetitions, "12", "measured repetitions (1-1000)");
+ABSL_FLAG(std::string, duration, "75ms",
           "length of one repetition, e.g. 200ms, 1s (10ms-10m)");
 ABSL_FLAG(std::string, ops, "",
           "pointer stores per repetition instead of --duration");

@@ -401,7 +401,7 @@ std::string LegPrefix(Leg leg, Leg main) {
 // baseline repetition with the same index.  Cycles convert the ns figures at
 // the repetition's own cycles per ns (hardware or estimated).
 void Decompose(const Row& baseline, Leg main, const std::vector<Leg>& legs,
-               Row* row) {
+               bool hardware, Row* row) {
   auto has = [&](Leg l) {
     return std::find(legs.begin(), legs.end(), l) != legs.end();
   };
@@ -434,11 +434,17 @@ void Decompose(const Row& baseline, Leg main, const std::vector<Leg>& legs,
   for (Repetition& rep : row->repetitions) {
     auto& k = rep.counters;
     const std::optional<double> base_ns = base_of(rep);
-    const double cycles_per_ns = k.contains(kCyclesPerStore) &&
-                                         k.contains(kNsPerStore) &&
-                                         k[kNsPerStore] > 0
-                                     ? k[kCyclesPerStore] / k[kNsPerStore]
-                                     : 0;
+    // Cycles per ns: the estimated core clock, or the hardware counter's
+    // ratio in the first leg that measured both.
+    double cycles_per_ns = hardware ? 0 : EstimatedCoreHz() / 1e9;
+    for (Leg l : legs) {
+      auto c = get(rep, l, kCyclesPerStore);
+      auto n = get(rep, l, kNsPerStore);
+      if (hardware && c && n && *n > 0) {
+        cycles_per_ns = *c / *n;
+        break;
+      }
+    }
     auto put = [&](const char* ns_key, const char* cycles_key, double v) {
       k[ns_key] = v;
       if (cycles_per_ns > 0) k[cycles_key] = v * cycles_per_ns;
@@ -618,7 +624,7 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
   for (size_t i = 0; i < rows.size(); ++i) {
     if (row_legs[i].back() != Leg::kBaseline) {
       Decompose(rows[baseline_of[i]], row_legs[i].back(), row_legs[i],
-                &rows[i]);
+                hw_cycles, &rows[i]);
     }
     double dropped = 0, blocks = 0;
     for (const Repetition& r : rows[i].repetitions) {
