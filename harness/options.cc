@@ -35,7 +35,7 @@ ABSL_FLAG(std::string, gc_workers, "auto",
           "dedicated mark workers: a number (1-64) or 'auto' "
           "(a quarter of the cores, at least one)");
 ABSL_FLAG(std::string, repetitions, "12", "measured repetitions (1-1000)");
-ABSL_FLAG(std::string, duration, "75ms",
+ABSL_FLAG(std::string, duration, "70ms",
           "length of one repetition, e.g. 200ms, 1s (10ms-10m)");
 ABSL_FLAG(std::string, ops, "",
           "pointer stores per repetition instead of --duration");

@@ -34,11 +34,11 @@ struct Options {
   barriers::Algorithm algorithm = barriers::Algorithm::kHybrid;
   gc::GcConfig gc;
   int threads = 1;
-  // 12 repetitions of 75 ms: the default suite (8 workloads, one barrier:
+  // 12 repetitions of 70 ms: the default suite (8 workloads, one barrier:
   // 4 configurations each) in under a minute on 2 cores, and 12 samples
   // give the median's 95% CI from the 3rd and 10th order statistics.
   int repetitions = 12;
-  absl::Duration duration = absl::Milliseconds(75);
+  absl::Duration duration = absl::Milliseconds(70);
   std::optional<uint64_t> ops;  // stores per repetition, instead of duration.
   std::string counters = "auto";
   Format format = Format::kConsole;
