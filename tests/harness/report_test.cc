@@ -150,7 +150,9 @@ TEST(ReportTest, ConsoleLeadsWithOwnCostAndFitsIn120Columns) {
       EXPECT_TRUE(absl::StrContains(line, "own ns/b.store")) << line;
     }
     if (table && line.empty()) break;
-    if (table) EXPECT_LE(line.size(), 120u) << line;
+    if (table) {
+      EXPECT_LE(line.size(), 120u) << line;
+    }
   }
   EXPECT_TRUE(table) << text;
 }
