@@ -47,10 +47,16 @@ TEST(WbbenchRunTest, JsonOutHasEveryRowAndTheCounterSources) {
         "\"counter_sources\"", "\"steal_percent\"", "\"interrupted\": false",
         "\"ns_per_store\"", "\"barriered_stores\"",
         "\"own_ns_per_barriered_store\"", "\"check_ns_per_store\"",
-        "\"interference_ns_per_store\"", "\"pause_ns_per_store\"",
-        "\"assist_ns_per_store\"", "\"dropped_block_fraction\"",
-        "\"incremental_mark_steps\"", "\"est_core_hz_median\""}) {
+        "\"pause_ns_per_store\"", "\"assist_ns_per_store\"",
+        "\"dropped_block_fraction\"", "\"incremental_mark_steps\"",
+        "\"est_core_hz_median\""}) {
     EXPECT_TRUE(absl::StrContains(json, name)) << name;
+  }
+  // Interference needs barrier-on chunks kept in both marking
+  // configurations, which a slow (sanitizer) build may not get in 20 ms.
+  if (absl::StrContains(json, "\"ns_per_store_barrier_on\"") &&
+      absl::StrContains(json, "\"incremental_ns_per_store_barrier_on\"")) {
+    EXPECT_TRUE(absl::StrContains(json, "\"interference_ns_per_store\""));
   }
   // No incremental mark step ran inside a timed chunk (one mutator).
   const std::string key = "\"incremental_mark_step_chunks\": ";
