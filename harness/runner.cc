@@ -151,7 +151,7 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   struct Schedule {
     uint64_t blocks = 0, cycle_steps = 0, gap = 0;
   };
-  auto Between = [&](Schedule& s) {
+  auto between = [&](Schedule& s) {
     if (++s.blocks % kBlocksPerStep != 0) {
       gc::Safepoint();
     } else if (!gaps) {
@@ -187,15 +187,17 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
         gc::Safepoint();
       }
       meter.EndBlock();
-      Between(schedule);
+      between(schedule);
     }
   };
   // Warm-up, untimed: the first cycles of a fresh heap grow the collector's
-  // buffers and are slower than the rest.
+  // buffers and are slower than the rest.  A quarter of --ops, or until the
+  // runner starts measuring.  (With --ops, the repetition's flush and cycle
+  // counts include the warm-up's.)
   {
     ChunkMeter warm(g, &collector);
     run_blocks(warm, o.ops ? *o.ops / kWarmupDivisor : UINT64_MAX, [&] {
-      return measuring.load(std::memory_order_relaxed) ||
+      return (!o.ops && measuring.load(std::memory_order_relaxed)) ||
              stop.load(std::memory_order_relaxed);
     });
   }
