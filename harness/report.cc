@@ -221,7 +221,7 @@ std::string ConsoleReport(const Report& report, bool verbose) {
         &out,
         Wrap(absl::StrCat(
             "warning: the mutator was switched out in over 20% of the blocks "
-            "of ",
+            "of the configurations ",
             absl::StrJoin(m.too_many_dropped, ", "),
             " (by other load, or by the collector's own threads on too few "
             "cores): their figures hold only the undisturbed blocks")));

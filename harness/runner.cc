@@ -628,7 +628,8 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
       Decompose(rows[baseline_of[i]], row_legs[i].back(), row_legs[i],
                 hw_cycles, &rows[i]);
     }
-    double dropped = 0, blocks = 0;
+    // Blocks and dropped blocks per leg (by key prefix), over repetitions.
+    std::map<std::string, std::pair<double, double>> legs;
     for (const Repetition& r : rows[i].repetitions) {
       for (const auto& [key, v] : r.counters) {
         if (key.ends_with(kLostObjects) && v > 0) {
@@ -639,16 +640,23 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
               key.substr(0, key.size() - std::strlen(kBlocks));
           auto f = r.counters.find(prefix + kDroppedBlockFraction);
           if (f != r.counters.end()) {
-            blocks += v;
-            dropped += v * f->second;
+            legs[prefix].first += v;
+            legs[prefix].second += v * f->second;
           }
         }
       }
     }
-    m.blocks += blocks;
-    m.dropped_blocks += dropped;
-    if (blocks > 0 && dropped / blocks > kDroppedWarn) {
-      m.too_many_dropped.push_back(rows[i].name);
+    for (const auto& [prefix, counts] : legs) {
+      const auto& [blocks, dropped] = counts;
+      m.blocks += blocks;
+      m.dropped_blocks += dropped;
+      if (blocks > 0 && dropped / blocks > kDroppedWarn) {
+        std::string leg =
+            prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1);
+        if (leg.empty()) leg = LegName(row_legs[i].back());
+        m.too_many_dropped.push_back(
+            absl::StrCat(rows[i].name, " (", leg, ")"));
+      }
     }
   }
   report.rows = std::move(rows);
