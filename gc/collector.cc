@@ -13,7 +13,6 @@
 // publish callback) can delay a waiter by at most one poll interval.
 #include "gc/collector.h"
 
-#include <sys/resource.h>
 #include <x86intrin.h>
 
 #include <algorithm>
@@ -50,13 +49,6 @@ constexpr auto kTriggerPoll = std::chrono::milliseconds(1);
   std::abort();
 }
 
-// The calling thread's context switches so far (voluntary and not).
-uint64_t ThreadSwitches() {
-  rusage u;
-  if (getrusage(RUSAGE_THREAD, &u) != 0) return 0;
-  return static_cast<uint64_t>(u.ru_nvcsw + u.ru_nivcsw);
-}
-
 // Times a span of runtime work done on `g`'s own thread into one of g's
 // counters (G::pause_ticks, G::assist_ticks); a span inside another counts
 // once, in the outer one.  A `blocking` span also counts the context
@@ -69,7 +61,7 @@ class RuntimeSpan {
         counter_(counter),
         outer_(g != nullptr && g->runtime_depth++ == 0) {
     if (!outer_) return;
-    switches0_ = blocking ? ThreadSwitches() : UINT64_MAX;
+    switches0_ = blocking ? ThreadContextSwitches() : UINT64_MAX;
     t0_ = __rdtsc();
   }
   ~RuntimeSpan() {
@@ -78,7 +70,7 @@ class RuntimeSpan {
     if (!outer_) return;
     g_->*counter_ += __rdtsc() - t0_;
     if (switches0_ != UINT64_MAX)
-      g_->wait_switches += ThreadSwitches() - switches0_;
+      g_->wait_switches += ThreadContextSwitches() - switches0_;
   }
   RuntimeSpan(const RuntimeSpan&) = delete;
   RuntimeSpan& operator=(const RuntimeSpan&) = delete;
@@ -909,10 +901,9 @@ void Collector::IncrementalStep(G* g) {
   }
   // No gray object reachable from here: if no stack scan is owed either,
   // try to terminate (the pause flushes every buffer and may find more).
-  if (globals_job_.load(std::memory_order_acquire) != 2 ||
-      stacks_pending_.load(std::memory_order_acquire) != 0 ||
-      queue_.HasFull() || !driver_gcw_.LocalEmpty()) {
-    return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!MarkDoneLocked()) return;
   }
   if (StartTermination()) {
     FinishCycle();

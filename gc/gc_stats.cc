@@ -3,6 +3,7 @@
 // Cycle history and the gctrace line; see gc_stats.h.
 #include "gc/gc_stats.h"
 
+#include <sys/resource.h>
 #include <time.h>
 
 #include "absl/strings/str_format.h"
@@ -63,6 +64,12 @@ int64_t ThreadCpuNanos() {
   timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t ThreadContextSwitches() {
+  rusage u;
+  if (getrusage(RUSAGE_THREAD, &u) != 0) return 0;
+  return static_cast<uint64_t>(u.ru_nvcsw + u.ru_nivcsw);
 }
 
 int64_t MonoNanos() {

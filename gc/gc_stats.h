@@ -68,6 +68,9 @@ class GcStats {
 // CLOCK_THREAD_CPUTIME_ID and CLOCK_MONOTONIC in nanoseconds.
 int64_t ThreadCpuNanos();
 int64_t MonoNanos();
+// The calling thread's context switches so far, voluntary and not
+// (getrusage(RUSAGE_THREAD)); 0 if it cannot be read.
+uint64_t ThreadContextSwitches();
 
 }  // namespace gc
 

@@ -1,28 +1,19 @@
 #include "harness/chunk_meter.h"
 
 #include <sched.h>
-#include <sys/resource.h>
+
+#include "gc/gc_stats.h"
 
 namespace harness {
-namespace {
-
-uint64_t ThreadSwitches() {
-  rusage u;
-  if (getrusage(RUSAGE_THREAD, &u) != 0) return 0;
-  return static_cast<uint64_t>(u.ru_nvcsw + u.ru_nivcsw);
-}
-
-}  // namespace
-
 void ChunkMeter::BeginBlock() {
   block_ = ChunkTotals{};
   wait_switches0_ = g_->wait_switches;
   cpu0_ = sched_getcpu();
-  switches0_ = ThreadSwitches();
+  switches0_ = gc::ThreadContextSwitches();
 }
 
 void ChunkMeter::EndBlock() {
-  const uint64_t switches = ThreadSwitches() - switches0_;
+  const uint64_t switches = gc::ThreadContextSwitches() - switches0_;
   const int cpu = sched_getcpu();
   const uint64_t waits = g_->wait_switches - wait_switches0_;
   ++blocks_;

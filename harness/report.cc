@@ -151,30 +151,14 @@ const Row* BaselineFor(const Report& report, const Row& row) {
   return nullptr;
 }
 
-// The legs a row's counters hold, with the prefix of their keys: the last
-// leg's keys are unprefixed (harness/runner.cc, LegPrefix).
-std::vector<std::pair<std::string, std::string>> LegsOf(const Row& row) {
-  std::set<std::string> keys;
-  for (const Repetition& r : row.repetitions) {
-    for (const auto& [k, v] : r.counters) keys.insert(k);
+// Each configuration of `row` with the prefix of its counters' keys.
+std::vector<std::pair<std::string, std::string>> ConfigsOf(const Row& row) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < row.configs.size(); ++i) {
+    const std::string& c = row.configs[i];
+    out.push_back({c, i + 1 == row.configs.size() ? "" : c + "_"});
   }
-  std::vector<std::pair<std::string, std::string>> legs;
-  for (const char* leg : {"off", "incremental"}) {
-    if (keys.contains(absl::StrCat(leg, "_", kStores))) {
-      legs.push_back({leg, absl::StrCat(leg, "_")});
-    }
-  }
-  std::string last = "concurrent";
-  if (row.barrier == "baseline") {
-    last = "baseline";
-  } else if (keys.contains(kMarkSteps)) {
-    last = "incremental";
-  } else if (!keys.contains(kOwnNsPerBarrieredStore) &&
-             !keys.contains(kInterferenceNsPerStore) && legs.empty()) {
-    last = "off";
-  }
-  legs.push_back({last, ""});
-  return legs;
+  return out;
 }
 
 }  // namespace
@@ -264,7 +248,7 @@ std::string ConsoleReport(const Report& report, bool verbose) {
          "barrier on", "flushes/1k", "GCs", "max pause us", "pause ns/st",
          "assist ns/st", "dropped", "lost"}};
     for (const Row& row : report.rows) {
-      for (const auto& [leg, p] : LegsOf(row)) {
+      for (const auto& [leg, p] : ConfigsOf(row)) {
         auto on = MedianOf(row, p + kBarrierOnFraction);
         auto dropped = MedianOf(row, p + kDroppedBlockFraction);
         v.push_back({row.workload, row.barrier, leg,

@@ -73,6 +73,10 @@ struct Row {
   std::string workload;
   std::string barrier;
   std::string name;  // "workload/barrier=name"
+  // The configurations its counters come from ("off", "incremental",
+  // "concurrent", "baseline"): the last one's keys are unprefixed, the
+  // others' prefixed with their name and "_" (harness/runner.h).
+  std::vector<std::string> configs;
   std::vector<Repetition> repetitions;
   std::string error;  // non-empty: the row failed (error_occurred in JSON).
 };

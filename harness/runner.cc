@@ -39,11 +39,6 @@ constexpr char kBaselineName[] = "baseline";
 // tree-reverse the first few cycles of a fresh heap cost up to 30% more per
 // store than the rest (the collector's work buffers grow, caches fill).
 constexpr int kWarmupDivisor = 4;
-// Blocks between two incremental steps: a step's marking evicts part of the
-// mutator's cache, which the next chunks pay for; four blocks (32 chunks)
-// amortise that to a few percent of tree-reverse's barrier cost, and each
-// step marks for as long as they ran (gc/collector.h).
-constexpr uint64_t kBlocksPerStep = 1;
 // A leg that dropped more than this share of its blocks for descheduling
 // measured a machine too busy to trust (reported, see report.cc).
 constexpr double kDroppedWarn = 0.2;
@@ -141,20 +136,18 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   go.Wait();
 
   gc::G* g = scope.mutator().g();
-  // Between two blocks, a safepoint; every kBlocksPerStep blocks, Gosched:
-  // under the incremental schedule, the cycle's next step.  The incremental
+  // Between two blocks, Gosched: under the incremental schedule, the
+  // cycle's next step (it marks for as long as the block ran).  The incremental
   // leg also leaves the collector idle after each cycle for as many steps
   // as the cycle took, so that its chunks with the barrier off (the check
   // configuration) interleave with the barrier-on ones in the same heap
   // (runner.h, "Decomposition").
   const bool gaps = c.mode == gc::GcMode::kIncremental;
   struct Schedule {
-    uint64_t blocks = 0, cycle_steps = 0, gap = 0;
+    uint64_t cycle_steps = 0, gap = 0;
   };
   auto between = [&](Schedule& s) {
-    if (++s.blocks % kBlocksPerStep != 0) {
-      gc::Safepoint();
-    } else if (!gaps) {
+    if (!gaps) {
       gc::Gosched();
     } else if (barriers::WriteBarrierEnabled()) {
       ++s.cycle_steps;
@@ -624,6 +617,7 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
   m.steal_percent = StealPercent(cpu_before, ReadCpuTimes());
 
   for (size_t i = 0; i < rows.size(); ++i) {
+    for (Leg l : row_legs[i]) rows[i].configs.push_back(LegName(l));
     if (row_legs[i].back() != Leg::kBaseline) {
       Decompose(rows[baseline_of[i]], row_legs[i].back(), row_legs[i],
                 hw_cycles, &rows[i]);

@@ -48,17 +48,19 @@ TEST_F(ChunkMeterTest, PauseMidChunkIsAccountedOutsideIt) {
   for (uint64_t attempt = 1; attempt <= 10 && meter.totals().chunks == 0;
        ++attempt) {
     const uint64_t pause0 = g->pause_ticks;
-    std::thread stopper;
+    // Another thread stops the world and holds it for kPause; this thread
+    // starts a chunk once the stop has been requested, and the chunk waits
+    // the pause out at its first safepoint.  (A thread that spun until the
+    // chunk began could share this one's CPU and switch it out.)
+    std::thread stopper([&] {
+      collector.StartCycle();
+      std::this_thread::sleep_for(kPause);
+      ASSERT_TRUE(collector.StartTermination());
+      collector.FinishCycle();
+    });
+    while (!g->preempt.load()) std::this_thread::yield();
     meter.BeginBlock();
     meter.Chunk([&] {
-      // Another thread stops the world and holds it for kPause while this
-      // chunk runs; the chunk reaches a safepoint and waits there.
-      stopper = std::thread([&] {
-        collector.StartCycle();
-        std::this_thread::sleep_for(kPause);
-        ASSERT_TRUE(collector.StartTermination());
-        collector.FinishCycle();
-      });
       while (collector.cycles_completed() < attempt) gc::Safepoint();
       return workloads::Counts{1, 1, 0};
     });
@@ -117,9 +119,10 @@ struct IncrementalRun {
   bool verified = true;
 };
 
-IncrementalRun RunIncremental(barriers::BarrierKind kind,
-                              barriers::Algorithm algorithm,
-                              bool gosched_in_chunk) {
+IncrementalRun RunIncremental(
+    barriers::BarrierKind kind, barriers::Algorithm algorithm,
+    bool gosched_in_chunk,
+    workloads::WorkloadKind workload = workloads::WorkloadKind::kTreeReverse) {
   barriers::BarrierConfig bc;
   bc.kind = kind;
   bc.algorithm = algorithm;
@@ -135,8 +138,8 @@ IncrementalRun RunIncremental(barriers::BarrierKind kind,
   {
     gc::MutatorScope scope(collector);
     barriers::ResetWbBuf(scope.mutator().p());
-    auto w = workloads::MakeWorkload(workloads::WorkloadKind::kTreeReverse,
-                                     kind, algorithm, {1, 1.0 / 256, 0, 1});
+    auto w = workloads::MakeWorkload(workload, kind, algorithm,
+                                     {1, 1.0 / 256, 0, 1});
     w->Setup();
     ChunkMeter meter(scope.mutator().g(), &collector);
     for (int block = 0; block < 300; ++block) {
@@ -169,15 +172,23 @@ IncrementalRun RunIncremental(barriers::BarrierKind kind,
 }
 
 TEST_F(ChunkMeterTest, IncrementalScheduleRunsNoMarkStepInsideAChunk) {
-  const IncrementalRun r = RunIncremental(barriers::BarrierKind::kBuffered,
-                                          barriers::Algorithm::kHybrid, false);
-  EXPECT_GT(r.mark_steps, 0u);
-  EXPECT_GE(r.cycles, 2u);
-  EXPECT_GT(r.on_stores, 0u);  // the chunks did run with the barrier on
-  EXPECT_EQ(r.mark_step_chunks, 0u);
-  EXPECT_EQ(r.assist_ticks, 0u);  // allocation assists wait for the steps
-  EXPECT_EQ(r.lost, 0u);
-  EXPECT_TRUE(r.verified);
+  // tree-reverse stores without allocating; binary-trees allocates all the
+  // time, so its allocation slow path runs while marking.
+  for (workloads::WorkloadKind workload :
+       {workloads::WorkloadKind::kTreeReverse,
+        workloads::WorkloadKind::kBinaryTrees}) {
+    SCOPED_TRACE(static_cast<int>(workload));
+    const IncrementalRun r =
+        RunIncremental(barriers::BarrierKind::kBuffered,
+                       barriers::Algorithm::kHybrid, false, workload);
+    EXPECT_GT(r.mark_steps, 0u);
+    EXPECT_GE(r.cycles, 2u);
+    EXPECT_GT(r.on_stores, 0u);  // the chunks did run with the barrier on
+    EXPECT_EQ(r.mark_step_chunks, 0u);
+    EXPECT_EQ(r.assist_ticks, 0u);  // allocation assists wait for the steps
+    EXPECT_EQ(r.lost, 0u);
+    EXPECT_TRUE(r.verified);
+  }
 }
 
 TEST_F(ChunkMeterTest, MarkStepInsideAChunkIsSeen) {
