@@ -18,6 +18,7 @@ packages=(
   libpfm4-dev                           # libpfm4: hardware counter encoding
   libgtest-dev libgmock-dev             # GoogleTest
   binutils                              # objdump for --dump-barrier
+  valgrind                              # --counters=valgrind (callgrind, client requests)
   clang clang-format                    # fuzzer/sanitizer builds, format check
   libclang-rt-14-dev                    # libFuzzer runtime (only recommended by clang)
   python3 python3-numpy python3-scipy python3-matplotlib  # analysis (/usr/bin/python3)

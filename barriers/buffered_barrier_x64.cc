@@ -36,6 +36,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -173,6 +174,13 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
     begin_ = last_end_ = getSize();
     fast_path_ = true;
     functions_.push_back(JitFunction{std::move(name), nullptr, 0, {}});
+    // A test hook: the pinned fast-path counts must notice a longer path
+    // (tests/harness/fast_path_pin_test.sh).
+    if (const char* n = std::getenv("WBBENCH_JIT_TEST_NOPS")) {
+      for (int i = std::atoi(n); i > 0; --i) {
+        nop(), N("nop  // WBBENCH_JIT_TEST_NOPS: a test hook");
+      }
+    }
   }
 
   void* End() {

@@ -880,12 +880,16 @@ void Collector::IncrementalStep(G* g) {
       static_cast<uint64_t>(std::max<int64_t>(p->assist_debt, 0));
   p->assist_debt = 0;
   const int64_t deadline = now + std::min(ran, kIncrementalMaxStepNs);
+  const uint64_t fixed_work = config_.incremental_step_work;
   const uint64_t work0 = gcw.scan_work();
   uintptr_t obj;
   bool more = true;
   for (size_t n = 1;; ++n) {
-    if (gcw.scan_work() - work0 >= debt &&
-        (n & (kIncrementalClockEvery - 1)) == 0 && MonoNanos() >= deadline) {
+    const uint64_t work = gcw.scan_work() - work0;
+    if (work >= debt &&
+        (fixed_work != 0 ? work - debt >= fixed_work
+                         : (n & (kIncrementalClockEvery - 1)) == 0 &&
+                               MonoNanos() >= deadline)) {
       break;
     }
     if (!gcw.TryGet(&obj)) {

@@ -31,7 +31,8 @@
 // bounded step at a time: a step starts a cycle if none is running (and
 // the caller scans its own stack), or pays the assist debt the P's
 // allocation ran up and marks for as long as the mutator ran since its
-// last step (kIncrementalMaxStepNs), and, when
+// last step (kIncrementalMaxStepNs; or, with
+// GcConfig::incremental_step_work, a fixed amount of scan work), and, when
 // it finds no work left, tries mark termination and finishes the cycle.
 // Allocation only records assist debt (no assist runs inside mutator code),
 // and the step that finishes a cycle also sweeps the heap.  Cycles thus

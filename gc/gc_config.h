@@ -42,6 +42,12 @@ struct GcConfig {
   size_t heap_limit = size_t{4} << 30;  // bytes of live heap allowed.
   bool verify = false;                  // checkmark at every mark termination.
   bool gctrace = false;                 // one line per cycle on stderr.
+  // kIncremental's mark step budget.  0: mark for as long as the mutator ran
+  // since its last step (the default, gc/collector.h).  Otherwise, after the
+  // assist debt, mark until this many bytes of scan work are done: the same
+  // work at the same point of the program on every run, for counts that
+  // must repeat exactly (harness/valgrind_counts.h).
+  uint64_t incremental_step_work = 0;
 };
 
 }  // namespace gc

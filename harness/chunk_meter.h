@@ -24,6 +24,12 @@
 // Only kept blocks add to totals(); the reads around a block are outside
 // every chunk's timed region.
 //
+// Under valgrind (--counters=valgrind, harness/valgrind_counts.h) the meter
+// also switches callgrind's collection on around the workload's code of
+// each chunk it is told to count (every chunk, or those with the barrier on
+// when they start), and nowhere else: the counts are the chunks' own
+// instructions and simulated misses.  Natively the request is never made.
+//
 // Use, on the mutator thread (its gc::Mutator entered):
 //   ChunkMeter meter(gc::tls_g);
 //   meter.BeginBlock();
@@ -31,6 +37,8 @@
 //   meter.EndBlock();
 #ifndef WBBENCH_HARNESS_CHUNK_METER_H_
 #define WBBENCH_HARNESS_CHUNK_METER_H_
+
+#include <valgrind/callgrind.h>
 
 #include <cstdint>
 
@@ -63,6 +71,17 @@ struct ChunkTotals {
   uint64_t excluded_assist_ticks = 0;
 };
 
+// Which chunks callgrind counts (ChunkMeter::set_valgrind_collect).
+enum class ValgrindCollect {
+  kNone,       // none: not under valgrind, or not this leg
+  kEvery,      // every chunk
+  kBarrierOn,  // chunks that start with the barrier on
+};
+
+// Switches callgrind's collection for the calling thread (a client request;
+// a few no-op instructions when not under valgrind).
+inline void ToggleValgrindCollect() { CALLGRIND_TOGGLE_COLLECT; }
+
 class ChunkMeter {
  public:
   // With `collector`, also counts the chunks during which one of its
@@ -89,7 +108,18 @@ class ChunkMeter {
   // moved.
   uint64_t mark_step_chunks() const { return mark_step_chunks_; }
 
+  // Under valgrind every block is kept (none is read for descheduling).
+  void set_valgrind_collect(ValgrindCollect c) { collect_ = c; }
+  // The chunks callgrind counted, kept or not, and their stores.
+  uint64_t counted_chunks() const { return counted_chunks_; }
+  const workloads::Counts& counted_stores() const { return counted_stores_; }
+  // Counted chunks during which the barrier was switched (none should be:
+  // with one mutator every switch happens between blocks).
+  uint64_t counted_switches() const { return counted_switches_; }
+
  private:
+  void Keep();  // adds the block to totals()
+
   gc::G* const g_;
   const gc::Collector* const collector_;
   ChunkTotals block_;
@@ -101,6 +131,10 @@ class ChunkMeter {
   uint64_t dropped_blocks_ = 0;
   uint64_t dropped_stores_ = 0;
   uint64_t mark_step_chunks_ = 0;
+  ValgrindCollect collect_ = ValgrindCollect::kNone;
+  uint64_t counted_chunks_ = 0;
+  workloads::Counts counted_stores_;
+  uint64_t counted_switches_ = 0;
 };
 
 template <class F>
@@ -109,8 +143,12 @@ void ChunkMeter::Chunk(F&& fn) {
   const bool on0 = barriers::WriteBarrierEnabled();
   const uint64_t pause0 = g_->pause_ticks;
   const uint64_t assist0 = g_->assist_ticks;
+  const bool count = collect_ == ValgrindCollect::kEvery ||
+                     (collect_ == ValgrindCollect::kBarrierOn && on0);
   const uint64_t t0 = Rdtscp();
+  if (count) ToggleValgrindCollect();
   const workloads::Counts c = fn();
+  if (count) ToggleValgrindCollect();
   const uint64_t t1 = Rdtscp();
   if (collector_ != nullptr && collector_->mark_steps() != steps0) {
     ++mark_step_chunks_;
@@ -126,6 +164,12 @@ void ChunkMeter::Chunk(F&& fn) {
   block_.excluded_pause_ticks += pause;
   block_.excluded_assist_ticks += assist;
   const bool on1 = barriers::WriteBarrierEnabled();
+  if (count) {
+    ++counted_chunks_;
+    counted_stores_.stores += c.stores;
+    counted_stores_.barriered += c.barriered;
+    if (on0 != on1) ++counted_switches_;
+  }
   if (on0 && on1) {
     block_.on_ticks += ticks;
     block_.on_stores.stores += c.stores;

@@ -17,6 +17,7 @@
 #include "harness/options.h"
 #include "harness/report.h"
 #include "harness/runner.h"
+#include "harness/valgrind_counts.h"
 
 namespace harness {
 namespace {
@@ -73,10 +74,16 @@ ProgressFn MakeProgress() {
   };
 }
 
+std::string Console(const Report& report, bool verbose) {
+  return report.meta.counting == kValgrindCounters
+             ? ValgrindConsoleReport(report)
+             : ConsoleReport(report, verbose);
+}
+
 std::string Render(const Report& report, Format format, bool verbose) {
   switch (format) {
     case Format::kConsole:
-      return ConsoleReport(report, verbose);
+      return Console(report, verbose);
     case Format::kJson:
       return JsonReport(report);
     case Format::kCsv:
@@ -112,6 +119,7 @@ int WbbenchMain(int argc, char** argv) {
     return kExitBadInput;
   }
 
+  if (!options->valgrind_child.empty()) return RunValgrindChild(*options);
   if (options->list) {
     PrintList();
     return kExitOk;
@@ -130,7 +138,14 @@ int WbbenchMain(int argc, char** argv) {
 
   std::signal(SIGINT, OnSigint);
   ProgressFn progress = MakeProgress();
-  absl::StatusOr<Report> report = RunBenchmarks(*options, progress);
+  absl::StatusOr<Report> report =
+      options->counters == kValgrindCounters
+          ? RunValgrindCounts(
+                *options,
+                std::vector<std::string>(split.absl_args.begin() + 1,
+                                         split.absl_args.end()),
+                progress)
+          : RunBenchmarks(*options, progress);
   if (progress) std::fprintf(stderr, "\r\033[K");
   if (!report.ok()) {
     std::fprintf(stderr, "wbbench: %s\n",
@@ -144,7 +159,7 @@ int WbbenchMain(int argc, char** argv) {
       std::fprintf(stderr, "wbbench: %s\n", std::string(s.message()).c_str());
       return kExitRunFailed;
     }
-    std::fputs(ConsoleReport(*report, options->verbose).c_str(), stdout);
+    std::fputs(Console(*report, options->verbose).c_str(), stdout);
     std::printf("\nwrote %s\n", options->out.c_str());
   } else {
     std::fputs(Render(*report, options->format, options->verbose).c_str(),

@@ -40,7 +40,9 @@ ABSL_FLAG(std::string, duration, "70ms",
 ABSL_FLAG(std::string, ops, "",
           "pointer stores per repetition instead of --duration");
 ABSL_FLAG(std::string, counters, "auto",
-          "'auto' or perf event names, e.g. cycles,instructions");
+          "'auto', perf event names (e.g. cycles,instructions), or "
+          "'valgrind': instructions and simulated cache misses, counted "
+          "under callgrind, the same on every run");
 ABSL_FLAG(std::string, format, "console", "console, json, csv or go");
 ABSL_FLAG(std::string, out, "", "write the report to this file (atomically)");
 ABSL_FLAG(bool, verify, false,
@@ -63,6 +65,11 @@ ABSL_FLAG(std::string, cgocheck, "count",
           "what cgocheck does on a bad store: count or abort");
 ABSL_FLAG(std::string, dump_barrier, "",
           "print the generated machine code of a JIT barrier and exit");
+ABSL_FLAG(std::string, valgrind_child, "",
+          "internal: run as a --counters=valgrind child, writing its figures "
+          "to this file");
+ABSL_FLAG(std::string, valgrind_leg, "",
+          "internal: the --counters=valgrind child's configuration");
 ABSL_FLAG(bool, unsafe, false,
           "allow unsound configurations (none under concurrent marking) "
           "as a demonstration");
@@ -394,6 +401,19 @@ absl::StatusOr<Options> OptionsFromFlags() {
     std::erase(o.barriers, barriers::BarrierKind::kNone);
   }
   o.list = absl::GetFlag(FLAGS_list);
+  o.valgrind_child = absl::GetFlag(FLAGS_valgrind_child);
+  o.valgrind_leg = absl::GetFlag(FLAGS_valgrind_leg);
+  if (!o.valgrind_child.empty() && o.valgrind_leg != "baseline" &&
+      o.valgrind_leg != "off" && o.valgrind_leg != "on") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad --valgrind-leg '", o.valgrind_leg,
+                     "'; accepted: baseline, off, on"));
+  }
+  if (o.counters == "valgrind" && o.threads != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--counters=valgrind counts one mutator; accepted: --threads=1 (got ",
+        o.threads, ")"));
+  }
   return o;
 }
 

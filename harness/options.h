@@ -50,6 +50,10 @@ struct Options {
   bool verbose = false;  // console: every configuration's figures.
   bool list = false;
   std::optional<barriers::BarrierKind> dump_barrier;
+  // Internal, for --counters=valgrind (harness/valgrind_counts.h): run as
+  // its child, one configuration ("baseline", "off" or "on"), and write the
+  // figures to this file.
+  std::string valgrind_child, valgrind_leg;
 };
 
 // The command line split into what Abseil parses and what Google Benchmark

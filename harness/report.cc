@@ -107,7 +107,10 @@ std::string Compact(const std::vector<double>& v) {
 
 // Left-aligns the first two columns, right-aligns the rest; a line with
 // fewer cells than the header (an error) is printed as it is.
-std::string FormatTable(const std::vector<std::vector<std::string>>& table) {
+}  // namespace
+
+std::string FormatConsoleTable(
+    const std::vector<std::vector<std::string>>& table) {
   std::vector<size_t> width(table[0].size(), 0);
   for (const auto& line : table) {
     for (size_t i = 0; i < line.size() && line.size() == width.size(); ++i) {
@@ -131,7 +134,7 @@ std::string FormatTable(const std::vector<std::vector<std::string>>& table) {
 // `text` as lines of at most kConsoleWidth columns, broken at spaces, the
 // lines after the first indented by two.
 constexpr size_t kConsoleWidth = 120;
-std::string Wrap(absl::string_view text) {
+std::string WrapConsole(absl::string_view text) {
   std::string out, line;
   for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
     if (!line.empty() && line.size() + 1 + word.size() > kConsoleWidth) {
@@ -143,6 +146,8 @@ std::string Wrap(absl::string_view text) {
   if (!line.empty()) absl::StrAppend(&out, line, "\n");
   return out;
 }
+
+namespace {
 
 const Row* BaselineFor(const Report& report, const Row& row) {
   for (const Row& r : report.rows) {
@@ -174,7 +179,7 @@ std::string ConsoleReport(const Report& report, bool verbose) {
   } else if (estimate) {
     absl::StrAppend(
         &out,
-        Wrap(absl::StrFormat(
+        WrapConsole(absl::StrFormat(
             "cycles: ESTIMATE = mutator TSC time x core clock %.2f GHz "
             "(fastest of the calibration's trials; median %.2f, 10th "
             "percentile %.2f); no hardware counter (%s)",
@@ -184,7 +189,7 @@ std::string ConsoleReport(const Report& report, bool verbose) {
   } else {
     absl::StrAppend(&out, "cycles: not available; ns from the TSC\n");
   }
-  absl::StrAppend(&out, Wrap(absl::StrCat("figures: ", m.baseline)));
+  absl::StrAppend(&out, WrapConsole(absl::StrCat("figures: ", m.baseline)));
   absl::StrAppendFormat(&out,
                         "gc=%s algorithm=%s threads=%d repetitions=%d%s\n",
                         m.gc_mode, m.algorithm, m.threads, m.repetitions,
@@ -203,7 +208,7 @@ std::string ConsoleReport(const Report& report, bool verbose) {
   if (!m.too_many_dropped.empty()) {
     absl::StrAppend(
         &out,
-        Wrap(absl::StrCat(
+        WrapConsole(absl::StrCat(
             "warning: the mutator was switched out in over 20% of the blocks "
             "of the configurations ",
             absl::StrJoin(m.too_many_dropped, ", "),
@@ -234,13 +239,14 @@ std::string ConsoleReport(const Report& report, bool verbose) {
          base ? Fixed(MedianOf(*base, kNsPerStore)) : "-",
          dropped ? absl::StrFormat("%.1f%%", *dropped * 100) : "-"});
   }
-  absl::StrAppend(&out, FormatTable(table));
+  absl::StrAppend(&out, FormatConsoleTable(table));
   absl::StrAppend(
       &out,
-      Wrap("own: barrier on with nothing else running (gc=incremental) - "
-           "base, per barriered store (b.st); check: barrier code with the "
-           "barrier off - base; interf.: the concurrent marker beside the "
-           "mutator; base: no barrier code; --verbose: every configuration"));
+      WrapConsole(
+          "own: barrier on with nothing else running (gc=incremental) - "
+          "base, per barriered store (b.st); check: barrier code with the "
+          "barrier off - base; interf.: the concurrent marker beside the "
+          "mutator; base: no barrier code; --verbose: every configuration"));
 
   if (verbose) {
     std::vector<std::vector<std::string>> v = {
@@ -264,7 +270,7 @@ std::string ConsoleReport(const Report& report, bool verbose) {
                      Fixed(MedianOf(row, p + kLostObjects), 0)});
       }
     }
-    absl::StrAppend(&out, "\n", FormatTable(v));
+    absl::StrAppend(&out, "\n", FormatConsoleTable(v));
   }
 
   int no_own = 0;
@@ -375,7 +381,9 @@ std::string JsonReport(const Report& report) {
       "      \"gc\": ", JsonString(m.gc_mode), ",\n",
       "      \"algorithm\": ", JsonString(m.algorithm), ",\n",
       "      \"threads\": ", m.threads, ",\n",
-      "      \"repetitions\": ", m.repetitions, "\n    }\n  },\n");
+      "      \"repetitions\": ", m.repetitions, ",\n",
+      "      \"counting\": ", JsonString(m.counting), ",\n",
+      "      \"valgrind\": ", JsonString(m.valgrind), "\n    }\n  },\n");
 
   std::vector<std::string> rows;
   auto row_json = [&](const Row& row, int family, const std::string& name,
@@ -400,13 +408,16 @@ std::string JsonReport(const Report& report) {
       return it == c.end() ? fallback : it->second;
     };
     double ns = get(kNsPerStore, 0);
+    const bool untimed = report.meta.counting == "valgrind";
     absl::StrAppend(
         &r, "      \"threads\": ", report.meta.threads,
         ",\n      \"iterations\": ",
         aggregate.empty() ? JsonNumber(get(kStores, 0))
                           : absl::StrCat(row.repetitions.size()),
-        ",\n      \"real_time\": ", JsonNumber(ns),
-        ",\n      \"cpu_time\": ", JsonNumber(get(kCpuNsPerStore, ns)),
+        // Counted under valgrind, a row has no time: null, not 0.
+        ",\n      \"real_time\": ", untimed ? "null" : JsonNumber(ns),
+        ",\n      \"cpu_time\": ",
+        untimed ? "null" : JsonNumber(get(kCpuNsPerStore, ns)),
         ",\n      \"time_unit\": \"ns\"");
     if (!row.error.empty()) {
       absl::StrAppend(&r, ",\n      \"error_occurred\": true",

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace harness {
 
@@ -62,6 +63,24 @@ inline constexpr char kOwnCyclesPerBarrieredStore[] =
 inline constexpr char kInterferenceNsPerStore[] = "interference_ns_per_store";
 inline constexpr char kInterferenceCyclesPerStore[] =
     "interference_cycles_per_store";
+// --counters=valgrind (harness/valgrind_counts.h): the chunks callgrind
+// counted, their stores, and counted chunks in which the barrier switched.
+inline constexpr char kCountedChunks[] = "counted_chunks";
+inline constexpr char kCountedStores[] = "counted_stores";
+inline constexpr char kCountedBarrieredStores[] = "counted_barriered_stores";
+inline constexpr char kCountedSwitches[] = "counted_barrier_switches";
+// Where the barrier's own instructions ran: calls of the generated code,
+// its fast path per call, and, per barriered store, the fast path, the
+// flush (the JIT's flush path and what it calls) and the bulk barriers.
+inline constexpr char kBarrierCalls[] = "barrier_calls";
+inline constexpr char kFastPathInstructionsPerCall[] =
+    "fast_path_instructions_per_call";
+inline constexpr char kFastPathInstructionsPerBarriered[] =
+    "fast_path_instructions_per_barriered_store";
+inline constexpr char kFlushInstructionsPerBarriered[] =
+    "flush_instructions_per_barriered_store";
+inline constexpr char kBulkInstructionsPerBarriered[] =
+    "bulk_instructions_per_barriered_store";
 
 struct Repetition {
   int index = 0;
@@ -109,6 +128,9 @@ struct Metadata {
   // rows whose legs dropped too many (harness/runner.cc).
   double blocks = 0, dropped_blocks = 0;
   std::vector<std::string> too_many_dropped;
+  // "valgrind" for --counters=valgrind (harness/valgrind_counts.h), else
+  // empty; then `valgrind` is its version and the simulation's flags.
+  std::string counting, valgrind;
 };
 
 struct Report {
@@ -122,6 +144,12 @@ std::string ConsoleReport(const Report& report, bool verbose = false);
 std::string JsonReport(const Report& report);
 std::string CsvReport(const Report& report);
 std::string GoReport(const Report& report);
+
+// The console's table layout: the first two columns left-aligned, the rest
+// right-aligned; and text wrapped at 120 columns, later lines indented.
+std::string FormatConsoleTable(
+    const std::vector<std::vector<std::string>>& table);
+std::string WrapConsole(absl::string_view text);
 
 // Writes `contents` to `path` atomically: a temporary file in the same
 // directory, fsync, rename.  A crash or a kill leaves either the old file or

@@ -66,16 +66,33 @@ struct Config {
   gc::GcMode mode;
   Leg leg;
   size_t row;
+  // Counted under valgrind (RunCountedConfiguration): kStw cycles run whole
+  // between blocks on the mutator's thread, kIncremental steps mark a fixed
+  // amount of work, and callgrind counts the chunks.
+  bool counted = false;
 };
+
+// Under valgrind an incremental step marks this much scan work after the
+// assist debt, in place of the time the block took: natively a step of a
+// 16384-operation block of tree-reverse marks about as much (a block runs
+// about 150 us; the marker scans on the order of 1 byte per ns).
+constexpr uint64_t kCountedStepWork = 128 * 1024;
 
 // What one mutator thread measured.
 struct ThreadResult {
   workloads::Counts counts;  // every store, timed or not
   ChunkTotals kept;          // the chunks of the blocks that were kept
   uint64_t blocks = 0, dropped_blocks = 0, mark_step_chunks = 0;
+  // Under valgrind: the chunks callgrind counted.
+  uint64_t counted_chunks = 0, counted_switches = 0;
+  workloads::Counts counted;
   uint64_t pause_ticks = 0, assist_ticks = 0;  // over the whole loop
   CounterReadings readings;
   uint64_t checksum = 0;
+  // The collector's counts when this thread started measuring (under
+  // --ops, where the thread itself ends its warm-up).
+  size_t start_cycles = 0;
+  uint64_t start_steps = 0, start_flushes = 0;
 };
 
 // A one-shot gate the mutators wait at, parked so pauses can proceed.
@@ -142,12 +159,21 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   // as the cycle took, so that its chunks with the barrier off (the check
   // configuration) interleave with the barrier-on ones in the same heap
   // (runner.h, "Decomposition").
-  const bool gaps = c.mode == gc::GcMode::kIncremental;
+  const bool gaps = c.mode == gc::GcMode::kIncremental && !c.counted;
+  // Counted under kStw: a cycle runs whole here, once the pacer's trigger is
+  // reached, and the sweep with it, so none of it runs inside a chunk.
+  const bool stepped_stw = c.counted && c.mode == gc::GcMode::kStw;
   struct Schedule {
     uint64_t cycle_steps = 0, gap = 0;
   };
   auto between = [&](Schedule& s) {
-    if (!gaps) {
+    if (stepped_stw) {
+      const gc::Pacer& pacer = collector.pacer();
+      if (!pacer.Off() && collector.HeapLive() >= pacer.trigger()) {
+        collector.Collect();
+        gc::Heap::Get().FinishSweep();
+      }
+    } else if (!gaps) {
       gc::Gosched();
     } else if (barriers::WriteBarrierEnabled()) {
       ++s.cycle_steps;
@@ -185,8 +211,8 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   };
   // Warm-up, untimed: the first cycles of a fresh heap grow the collector's
   // buffers and are slower than the rest.  A quarter of --ops, or until the
-  // runner starts measuring.  (With --ops, the repetition's flush and cycle
-  // counts include the warm-up's.)
+  // runner starts measuring.  (With --ops, the flush, step and cycle counts
+  // start where the first mutator ends its warm-up.)
   {
     ChunkMeter warm(g, &collector);
     run_blocks(warm, o.ops ? *o.ops / kWarmupDivisor : UINT64_MAX, [&] {
@@ -196,7 +222,15 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   }
   const workloads::Counts before = w->counts();
   const uint64_t pause0 = g->pause_ticks, assist0 = g->assist_ticks;
+  out.start_cycles = collector.stats().Cycles();
+  out.start_steps = collector.mark_steps();
+  out.start_flushes = barriers::TotalFlushes();
   ChunkMeter meter(g, &collector);
+  if (c.counted) {
+    meter.set_valgrind_collect(c.mode == gc::GcMode::kIncremental
+                                   ? ValgrindCollect::kBarrierOn
+                                   : ValgrindCollect::kEvery);
+  }
   counters.Start();
   run_blocks(meter, o.ops.value_or(UINT64_MAX),
              [&] { return stop.load(std::memory_order_relaxed); });
@@ -207,6 +241,9 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   out.blocks = meter.blocks();
   out.dropped_blocks = meter.dropped_blocks();
   out.mark_step_chunks = meter.mark_step_chunks();
+  out.counted_chunks = meter.counted_chunks();
+  out.counted_switches = meter.counted_switches();
+  out.counted = meter.counted_stores();
   out.pause_ticks = g->pause_ticks - pause0;
   out.assist_ticks = g->assist_ticks - assist0;
   out.checksum = w->Checksum();
@@ -217,6 +254,9 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
                                             const CounterSet& counter_set) {
   gc::GcConfig gcc = o.gc;
   gcc.mode = c.mode;
+  if (c.counted && c.mode == gc::GcMode::kIncremental) {
+    gcc.incremental_step_work = kCountedStepWork;
+  }
   barriers::BarrierConfig bc;
   bc.kind = c.barrier;
   bc.algorithm = o.algorithm;
@@ -232,7 +272,7 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
                                   c.mode != gc::GcMode::kStw &&
                                   c.mode != gc::GcMode::kOff;
   gc::Collector collector(gcc, knobs);
-  collector.Start();
+  if (!c.counted) collector.Start();
 
   Latch ready(o.threads);
   Gate go;
@@ -255,16 +295,27 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
     std::this_thread::sleep_for(
         absl::ToChronoNanoseconds(o.duration / kWarmupDivisor));
   }
-  const size_t cycles_before = collector.stats().Cycles();
-  const uint64_t steps_before = collector.mark_steps();
-  barriers::ResetFlushCounts();
-  measuring.store(true);
+  // Where measuring starts: here, or under --ops where the first mutator
+  // ends its warm-up (it takes the snapshot itself; this thread touches
+  // nothing the mutators use until they are done, so that under valgrind
+  // its wake-ups cannot land between their chunks).
+  size_t cycles_before = 0;
+  uint64_t steps_before = 0, flushes_before = 0;
   if (!o.ops) {
+    cycles_before = collector.stats().Cycles();
+    steps_before = collector.mark_steps();
+    flushes_before = barriers::TotalFlushes();
+    measuring.store(true);
     std::this_thread::sleep_for(absl::ToChronoNanoseconds(o.duration));
     stop.store(true);
   }
   for (std::thread& t : threads) t.join();
-  const uint64_t flushes = barriers::TotalFlushes();
+  if (o.ops) {
+    cycles_before = results[0].start_cycles;
+    steps_before = results[0].start_steps;
+    flushes_before = results[0].start_flushes;
+  }
+  const uint64_t flushes = barriers::TotalFlushes() - flushes_before;
   const uint64_t steps = collector.mark_steps() - steps_before;
   // Cycles that start after the mutators have gone (under --gc=continuous,
   // many quick ones over an empty heap) belong to no measured store; the one
@@ -278,6 +329,8 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
   double on_stores = 0, on_barriered = 0, pause = 0, assist = 0;
   double off_ticks = 0, off_stores = 0;
   double blocks = 0, dropped = 0, step_chunks = 0;
+  double counted_chunks = 0, counted_switches = 0, counted_stores = 0;
+  double counted_barriered = 0;
   // Hardware cycles and task-clock count only if every mutator has them.
   double cycles = 0, task_clock = 0;
   bool have_cycles = true, have_task_clock = true;
@@ -296,6 +349,10 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
     blocks += static_cast<double>(r.blocks);
     dropped += static_cast<double>(r.dropped_blocks);
     step_chunks += static_cast<double>(r.mark_step_chunks);
+    counted_chunks += static_cast<double>(r.counted_chunks);
+    counted_switches += static_cast<double>(r.counted_switches);
+    counted_stores += static_cast<double>(r.counted.stores);
+    counted_barriered += static_cast<double>(r.counted.barriered);
     auto hw = r.readings.Get("cycles");
     have_cycles &= hw && hw->source == CounterSource::kHardwareCounter;
     if (hw) cycles += hw->value;
@@ -340,6 +397,12 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
     k[kNsPerStoreBarrierOff] = off_ticks * ns_per_tick / off_stores;
   }
   k[kFlushes] = static_cast<double>(flushes);
+  if (c.counted) {
+    k[kCountedChunks] = counted_chunks;
+    k[kCountedStores] = counted_stores;
+    k[kCountedBarrieredStores] = counted_barriered;
+    k[kCountedSwitches] = counted_switches;
+  }
   if (c.mode == gc::GcMode::kIncremental) {
     k[kMarkSteps] = static_cast<double>(steps);
     k[kMarkStepChunks] = step_chunks;
@@ -499,6 +562,21 @@ std::string GcModeName(gc::GcMode mode) {
 }
 
 }  // namespace
+
+std::map<std::string, double> RunCountedConfiguration(
+    const Options& o, workloads::WorkloadKind workload,
+    barriers::BarrierKind barrier, CountedLeg leg) {
+  const Config c{
+      workload,
+      barrier,
+      leg == CountedLeg::kOn ? gc::GcMode::kIncremental : gc::GcMode::kStw,
+      leg == CountedLeg::kOn    ? Leg::kIncremental
+      : leg == CountedLeg::kOff ? Leg::kOff
+                                : Leg::kBaseline,
+      0,
+      /*counted=*/true};
+  return RunRepetition(o, c, CounterSet::Of({}));
+}
 
 absl::StatusOr<Report> RunBenchmarks(const Options& o,
                                      const ProgressFn& progress) {

@@ -60,6 +60,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -74,6 +75,21 @@ extern std::atomic<bool> interrupt_requested;
 // Called before each repetition: (index, total, name, rep label).
 using ProgressFn =
     std::function<void(int done, int total, const std::string& what)>;
+
+// The configurations --counters=valgrind counts (harness/valgrind_counts.h),
+// each in its own process under valgrind, with one mutator and --ops:
+//   kBaseline  no barrier code, kStw;
+//   kOff       the barrier's code, kStw (the barrier is never on);
+//   kOn        the barrier's code, kIncremental, cycles back to back.
+// Nothing of the collector runs inside a chunk: kStw cycles run whole
+// between two blocks once the pacer's trigger is reached; kIncremental
+// steps mark a fixed amount of scan work (no clock).  Callgrind counts every
+// chunk of kBaseline and kOff and the chunks of kOn that start with the
+// barrier on; the counters name them (counted_stores and the like).
+enum class CountedLeg { kBaseline, kOff, kOn };
+std::map<std::string, double> RunCountedConfiguration(
+    const Options& options, workloads::WorkloadKind workload,
+    barriers::BarrierKind barrier, CountedLeg leg);
 
 // Runs the plan in `options`.  Fails (InvalidArgument) only for plans that
 // must not run, e.g. `none` under concurrent marking without --unsafe.

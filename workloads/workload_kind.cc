@@ -23,4 +23,11 @@ std::optional<WorkloadKind> WorkloadFromName(absl::string_view name) {
   return std::nullopt;
 }
 
+absl::string_view WorkloadName(WorkloadKind kind) {
+  for (const WorkloadInfo& w : kWorkloads) {
+    if (w.kind == kind) return w.name;
+  }
+  return "?";
+}
+
 }  // namespace workloads

@@ -42,6 +42,7 @@ struct WorkloadInfo {
 
 std::span<const WorkloadInfo> AllWorkloads();
 std::optional<WorkloadKind> WorkloadFromName(absl::string_view name);
+absl::string_view WorkloadName(WorkloadKind kind);
 
 }  // namespace workloads
 
