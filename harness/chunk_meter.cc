@@ -10,14 +10,14 @@ void ChunkMeter::BeginBlock() {
   block_ = ChunkTotals{};
   // Under valgrind time is not the program's and nothing is dropped: no
   // reads whose outcome depends on the host's scheduling.
-  if (collect_ != ValgrindCollect::kNone) return;
+  if (valgrind_) return;
   wait_switches0_ = g_->wait_switches;
   cpu0_ = sched_getcpu();
   switches0_ = gc::ThreadContextSwitches();
 }
 
 void ChunkMeter::EndBlock() {
-  if (collect_ != ValgrindCollect::kNone) {
+  if (valgrind_) {
     ++blocks_;
     Keep();
     return;

@@ -71,7 +71,7 @@ struct ChunkTotals {
   uint64_t excluded_assist_ticks = 0;
 };
 
-// Which chunks callgrind counts (ChunkMeter::set_valgrind_collect).
+// Which chunks callgrind counts (ChunkMeter::set_valgrind).
 enum class ValgrindCollect {
   kNone,       // none: not under valgrind, or not this leg
   kEvery,      // every chunk
@@ -108,8 +108,12 @@ class ChunkMeter {
   // moved.
   uint64_t mark_step_chunks() const { return mark_step_chunks_; }
 
-  // Under valgrind every block is kept (none is read for descheduling).
-  void set_valgrind_collect(ValgrindCollect c) { collect_ = c; }
+  // Under valgrind: which chunks callgrind counts; and every block is kept
+  // (nothing is read for descheduling).
+  void set_valgrind(ValgrindCollect c) {
+    valgrind_ = true;
+    collect_ = c;
+  }
   // The chunks callgrind counted, kept or not, and their stores.
   uint64_t counted_chunks() const { return counted_chunks_; }
   const workloads::Counts& counted_stores() const { return counted_stores_; }
@@ -131,6 +135,7 @@ class ChunkMeter {
   uint64_t dropped_blocks_ = 0;
   uint64_t dropped_stores_ = 0;
   uint64_t mark_step_chunks_ = 0;
+  bool valgrind_ = false;
   ValgrindCollect collect_ = ValgrindCollect::kNone;
   uint64_t counted_chunks_ = 0;
   workloads::Counts counted_stores_;

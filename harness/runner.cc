@@ -149,8 +149,12 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   auto w = workloads::MakeWorkload(c.workload, c.barrier, o.algorithm, params);
   w->Setup();
   ThreadCounters counters = ThreadCounters::Open(counter_set);
-  ready.CountDown();
-  go.Wait();
+  if (c.counted) {
+    collector.Collect();  // runs on the calling thread (RunRepetition)
+  } else {
+    ready.CountDown();
+    go.Wait();
+  }
 
   gc::G* g = scope.mutator().g();
   // Between two blocks, Gosched: under the incremental schedule, the
@@ -215,6 +219,7 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   // start where the first mutator ends its warm-up.)
   {
     ChunkMeter warm(g, &collector);
+    if (c.counted) warm.set_valgrind(ValgrindCollect::kNone);
     run_blocks(warm, o.ops ? *o.ops / kWarmupDivisor : UINT64_MAX, [&] {
       return (!o.ops && measuring.load(std::memory_order_relaxed)) ||
              stop.load(std::memory_order_relaxed);
@@ -227,9 +232,9 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
   out.start_flushes = barriers::TotalFlushes();
   ChunkMeter meter(g, &collector);
   if (c.counted) {
-    meter.set_valgrind_collect(c.mode == gc::GcMode::kIncremental
-                                   ? ValgrindCollect::kBarrierOn
-                                   : ValgrindCollect::kEvery);
+    meter.set_valgrind(c.mode == gc::GcMode::kIncremental
+                           ? ValgrindCollect::kBarrierOn
+                           : ValgrindCollect::kEvery);
   }
   counters.Start();
   run_blocks(meter, o.ops.value_or(UINT64_MAX),
@@ -279,16 +284,26 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
   std::atomic<bool> measuring{false}, stop{false};
   std::vector<ThreadResult> results(o.threads);
   std::vector<std::thread> threads;
-  for (int t = 0; t < o.threads; ++t) {
+  if (c.counted) {
+    // Counted under valgrind, the one mutator runs on this thread: a second
+    // thread's steps would land at different points of its run from run to
+    // run (valgrind runs one thread at a time, switching when the kernel
+    // says), and the simulated caches and branch predictor are shared.
+    MutatorMain(collector, o, c, counter_set, 0, ready, go, measuring, stop,
+                results[0]);
+  }
+  for (int t = 0; t < o.threads && !c.counted; ++t) {
     threads.emplace_back([&, t] {
       MutatorMain(collector, o, c, counter_set, t, ready, go, measuring, stop,
                   results[t]);
     });
   }
-  ready.Wait();
   // As Go's benchmark: start measuring from a collected heap.
-  if (c.mode != gc::GcMode::kOff) collector.Collect();
-  go.Open();
+  if (!c.counted) {
+    ready.Wait();
+    if (c.mode != gc::GcMode::kOff) collector.Collect();
+    go.Open();
+  }
   // The mutators warm up for a quarter of the repetition (or of --ops, which
   // they count themselves), then measure.
   if (!o.ops) {
