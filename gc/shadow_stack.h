@@ -93,24 +93,47 @@ class ShadowStack {
 // The current mutator's shadow stack (tls_g must be set).
 ShadowStack& CurrentShadowStack();
 
+// A frame's slots as a compiler sees a stack frame: one base address, each
+// slot at a fixed offset from it.  Copy it into a local for an inner loop:
+// the local stays in a register across the barrier's call (whose memory
+// clobber makes the compiler reload anything it reaches through memory),
+// so a slot costs one load or one store, as a Go stack slot at an offset
+// from SP does.  Slots never move (the stack's array is allocated once).
+class RootSlots {
+ public:
+  explicit RootSlots(uintptr_t* base) : base_(base) {}
+  uintptr_t Get(size_t i) const {
+    return std::atomic_ref<uintptr_t>(base_[i]).load(std::memory_order_relaxed);
+  }
+  void Set(size_t i, uintptr_t v) const {
+    std::atomic_ref<uintptr_t>(base_[i]).store(v, std::memory_order_relaxed);
+  }
+  uintptr_t* SlotAddress(size_t i) const { return &base_[i]; }
+
+ private:
+  uintptr_t* base_;
+};
+
 // n root slots on the current mutator's shadow stack, for a scope.
 class RootFrame {
  public:
   explicit RootFrame(size_t n) : RootFrame(CurrentShadowStack(), n) {}
   RootFrame(ShadowStack& stack, size_t n)
-      : stack_(stack), base_(stack.Push(n)), n_(n) {}
+      : stack_(stack), slots_(stack.SlotAddress(stack.Push(n))), n_(n) {}
   ~RootFrame() { stack_.Pop(n_); }
   RootFrame(const RootFrame&) = delete;
   RootFrame& operator=(const RootFrame&) = delete;
 
-  uintptr_t Get(size_t i) const { return stack_.Load(base_ + i); }
-  void Set(size_t i, uintptr_t v) { stack_.Store(base_ + i, v); }
-  uintptr_t* SlotAddress(size_t i) { return stack_.SlotAddress(base_ + i); }
+  uintptr_t Get(size_t i) const { return slots_.Get(i); }
+  void Set(size_t i, uintptr_t v) { slots_.Set(i, v); }
+  uintptr_t* SlotAddress(size_t i) { return slots_.SlotAddress(i); }
   size_t size() const { return n_; }
+  // For inner loops (RootSlots).
+  RootSlots slots() const { return slots_; }
 
  private:
   ShadowStack& stack_;
-  size_t base_;
+  RootSlots slots_;
   size_t n_;
 };
 

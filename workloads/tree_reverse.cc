@@ -55,14 +55,17 @@ class TreeReverse final : public Workload {
 
   void Step(uint64_t n) override {
     Stores<B> st;
+    // The frame's slots in a register, as Go's loop keeps its stack array
+    // at an offset from SP: one load or store per slot access.
+    const gc::RootSlots stack = frame_.slots();
     int64_t tos = tos_;
     uint64_t h = hash_;
     for (uint64_t i = 0; i < n; ++i) {
       if (tos == -1) {
-        frame_.Set(1, frame_.Get(0));
+        stack.Set(1, stack.Get(0));
         tos = 0;
       }
-      Node* node = FromWord(frame_.Get(1 + tos));
+      Node* node = FromWord(stack.Get(1 + tos));
       Node* left = node->left;
       if (left == nullptr) {
         --tos;
@@ -70,8 +73,8 @@ class TreeReverse final : public Workload {
         Node* right = node->right;
         st.Write(&node->left, right);
         st.Write(&node->right, left);
-        frame_.Set(1 + tos, ToWord(right));
-        frame_.Set(2 + tos, ToWord(left));
+        stack.Set(1 + tos, ToWord(right));
+        stack.Set(2 + tos, ToWord(left));
         ++tos;
       }
       h = h * 31 + static_cast<uint64_t>(tos + 1);
