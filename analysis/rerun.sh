@@ -94,7 +94,7 @@ fi
 # the older runs of this machine and suite that it replaces (found by content:
 # a file name alone cannot tell machine "a-b" suite "c" from "a" suite "b-c").
 info="$("$python" - "$tmp" "$here" "$root" "$results" "$suite" <<'EOF'
-import glob, os, subprocess, sys
+import glob, os, sys
 path, here, root, folder, suite = sys.argv[1:6]
 sys.path.insert(0, here)
 import runs
@@ -102,16 +102,8 @@ try:
     run = runs.load_run(path)
 except runs.ResultsError as e:
     sys.exit(f"rerun: wbbench wrote an unusable run: {e}")
-commit = run.meta.get("git_commit") or ""
-if commit in ("", "unknown"):  # wbbench built outside a git checkout
-    try:
-        commit = subprocess.run(
-            ["git", "-C", root, "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
 machine = runs.file_safe(run.machine)
-print(machine, runs.file_safe(commit))
+print(machine, runs.name_commit(run.meta, root))
 for older in sorted(glob.glob(os.path.join(folder, f"{machine}-{suite}-*.json"))):
     try:
         other = runs.load_run(older)

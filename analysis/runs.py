@@ -22,6 +22,7 @@ import json
 import math
 import os
 import re
+import subprocess
 from dataclasses import dataclass, field
 from typing import Dict, List
 
@@ -129,11 +130,11 @@ class Run:
 
     @property
     def workloads(self) -> List[str]:
-        return _ordered({w for w, _ in self.cells}, WORKLOADS)
+        return ordered({w for w, _ in self.cells}, WORKLOADS)
 
     @property
     def barriers(self) -> List[str]:
-        return _ordered({b for _, b in self.cells}, BARRIERS)
+        return ordered({b for _, b in self.cells}, BARRIERS)
 
     @property
     def measured_barriers(self) -> List[str]:
@@ -141,7 +142,8 @@ class Run:
         return [b for b in self.barriers if b != BASELINE]
 
 
-def _ordered(names, canonical):
+def ordered(names, canonical):
+    """names in canonical's order; those not in it after, alphabetically."""
     known = [n for n in canonical if n in names]
     return known + sorted(n for n in names if n not in canonical)
 
@@ -160,6 +162,23 @@ def file_safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+-]+", "_", name).strip("._") or "unknown"
 
 
+def name_commit(meta: dict, root: str) -> str:
+    """The commit in a stored file's name, file_safe.
+
+    wbbench's git_commit; when it was built outside a git checkout (none, or
+    "unknown"), the HEAD of the checkout at root.
+    """
+    commit = str(meta.get("git_commit") or "")
+    if commit in ("", "unknown"):
+        try:
+            commit = subprocess.run(
+                ["git", "-C", root, "rev-parse", "--short", "HEAD"],
+                capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            commit = "unknown"
+    return file_safe(commit)
+
+
 def _suite_from_name(stem: str, machine: str, commit: str) -> str:
     """`<machine>-<suite>-<commit>` -> suite; the whole stem otherwise.
 
@@ -175,8 +194,14 @@ def _suite_from_name(stem: str, machine: str, commit: str) -> str:
     return rest or stem
 
 
-def load_run(path: str) -> Run:
-    """Reads and checks one results file."""
+def read_report(path: str):
+    """Reads a wbbench JSON report: (context, context.wbbench, rows).
+
+    Checks only what every wbbench report has (a context block with
+    wbbench's metadata and a non-empty benchmarks list); the caller checks
+    the rest.  analysis/instructions.py reads --counters=valgrind reports
+    with it.
+    """
     try:
         with open(path, "r", encoding="utf-8") as f:
             doc = json.load(f)
@@ -201,6 +226,15 @@ def load_run(path: str) -> Run:
     if not isinstance(meta, dict):
         raise _fail(path, "no 'context.wbbench' metadata (expected wbbench "
                           "--format=json output, not plain Google Benchmark)")
+    rows = doc.get("benchmarks")
+    if not isinstance(rows, list) or not rows:
+        raise _fail(path, "no 'benchmarks' rows")
+    return context, meta, rows
+
+
+def load_run(path: str) -> Run:
+    """Reads and checks one results file."""
+    context, meta, rows = read_report(path)
     for key in REQUIRED_CONTEXT:
         if not isinstance(meta.get(key), str) or not meta[key]:
             raise _fail(path, f"context.wbbench.{key} is missing or not a "
@@ -209,9 +243,6 @@ def load_run(path: str) -> Run:
         raise _fail(path, f"context.wbbench.cycles_source is "
                           f"{meta['cycles_source']!r}; accepted: hardware, "
                           "estimate, or empty when cycles were not measured")
-    rows = doc.get("benchmarks")
-    if not isinstance(rows, list) or not rows:
-        raise _fail(path, "no 'benchmarks' rows")
 
     cells: Dict[tuple, Cell] = {}
     medians: Dict[tuple, dict] = {}
@@ -226,13 +257,14 @@ def load_run(path: str) -> Run:
                                   "without an aggregate_name")
             base = name[:-len(agg) - 1] if name.endswith("_" + agg) else name
             if agg == "median":
-                medians[_key(path, i, base)] = row
+                medians[row_key(path, i, base)] = row
             continue
         if run_type != "iteration":
             raise _fail(path, f"benchmarks[{i}] '{name}': unknown run_type "
                               f"{run_type!r}")
         run_name = row.get("run_name", name)
-        key = _key(path, i, run_name if isinstance(run_name, str) else name)
+        key = row_key(path, i,
+                      run_name if isinstance(run_name, str) else name)
         cell = cells.setdefault(key, Cell(*key))
         cell.repetitions += 1
         _add_counters(cell, row)
@@ -253,7 +285,8 @@ def load_run(path: str) -> Run:
                cells=cells)
 
 
-def _key(path: str, i: int, name: str) -> tuple:
+def row_key(path: str, i: int, name: str) -> tuple:
+    """(workload, barrier) of a row named `<workload>/barrier=<barrier>`."""
     m = _NAME.match(name)
     if not m:
         raise _fail(path, f"benchmarks[{i}] name '{name}' is not "
@@ -261,7 +294,12 @@ def _key(path: str, i: int, name: str) -> tuple:
     return (m.group("workload"), m.group("barrier"))
 
 
-def _check_row(path: str, i: int, row) -> None:
+def check_row(path: str, i: int, row, counters) -> str:
+    """Checks what every wbbench row has; returns its name.
+
+    An object with a name, that did not fail, whose `counters` that are
+    present (and not null) are finite numbers.
+    """
     if not isinstance(row, dict):
         raise _fail(path, f"benchmarks[{i}] is not an object")
     name = row.get("name")
@@ -271,6 +309,16 @@ def _check_row(path: str, i: int, row) -> None:
         msg = str(row.get("error_message", "")).replace("\n", " ")
         raise _fail(path, f"benchmark '{name}' failed ({msg or 'no message'})"
                           "; rerun it or remove the file")
+    for counter in counters:
+        if row.get(counter) is not None and not is_number(row[counter]):
+            raise _fail(path, f"benchmarks[{i}] '{name}': counter "
+                              f"'{counter}' is {row[counter]!r}, not a finite "
+                              "number (leave an unmeasured counter out)")
+    return name
+
+
+def _check_row(path: str, i: int, row) -> None:
+    name = check_row(path, i, row, COUNTERS)
     for key in ("real_time", "cpu_time"):
         if not is_number(row.get(key)):
             raise _fail(path, f"benchmarks[{i}] '{name}': '{key}' is missing "
@@ -278,11 +326,6 @@ def _check_row(path: str, i: int, row) -> None:
     if row.get("time_unit") not in ("ns", "us", "ms", "s"):
         raise _fail(path, f"benchmarks[{i}] '{name}': 'time_unit' is "
                           f"{row.get('time_unit')!r}; accepted: ns, us, ms, s")
-    for counter in COUNTERS:
-        if row.get(counter) is not None and not is_number(row[counter]):
-            raise _fail(path, f"benchmarks[{i}] '{name}': counter "
-                              f"'{counter}' is {row[counter]!r}, not a finite "
-                              "number (leave an unmeasured counter out)")
 
 
 def _add_counters(cell: Cell, row: dict) -> None:
@@ -291,15 +334,27 @@ def _add_counters(cell: Cell, row: dict) -> None:
             cell.samples.setdefault(counter, []).append(float(row[counter]))
 
 
+def json_files(folder: str) -> List[str]:
+    """The names of folder's *.json files, sorted, subfolders left out.
+
+    Hidden files (a run that analysis/rerun.sh or count.sh is still writing)
+    are skipped.
+    """
+    return sorted(n for n in os.listdir(folder)
+                  if n.endswith(".json") and not n.startswith(".")
+                  and os.path.isfile(os.path.join(folder, n)))
+
+
 def load_dir(results_dir: str) -> List[Run]:
     """Every results/*.json, sorted by machine, suite and file name.
 
-    Hidden files (a run that analysis/rerun.sh is still writing) are skipped.
+    Subfolders are not read: results/valgrind/ holds the counts that
+    analysis/instructions.py reads, results/calibration/ calibrate.py's
+    samples.
     """
     if not os.path.isdir(results_dir):
         raise ResultsError(f"{results_dir}: no such results directory")
-    names = sorted(n for n in os.listdir(results_dir)
-                   if n.endswith(".json") and not n.startswith("."))
+    names = json_files(results_dir)
     if not names:
         raise ResultsError(f"{results_dir}: no results files (*.json); run "
                            "analysis/rerun.sh to make one")
