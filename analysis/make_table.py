@@ -14,7 +14,10 @@ status 2, leaving the previous README and plots as they were.  Output is
 written to temporary files in the destination folders and renamed into place
 at the end; plots of runs no longer present are removed.  The Go calibration
 section that analysis/calibrate.py writes between its marker comments is not
-made from these runs: it is carried over from the previous README as it was.
+made from these runs: it is carried over from the previous README as it was,
+and stays last.  The counts under valgrind in results/valgrind/*.json (made
+by analysis/count.sh, read by analysis/instructions.py) make a section after
+the runs' when there are any; they are checked like the runs.
 
 Needs Debian's python3 with numpy, scipy and matplotlib (python3-numpy,
 python3-scipy, python3-matplotlib).
@@ -28,6 +31,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import instructions  # noqa: E402
 import runs  # noqa: E402
 
 EXIT_BAD_INPUT = 2
@@ -63,8 +67,12 @@ def _write_temp(folder: str, name: str, data: bytes) -> str:
     return tmp
 
 
-def build(all_runs):
-    """{relative path: bytes} of everything to write, README last."""
+def build(all_runs, counts=()):
+    """{relative path: bytes} of everything to write, README last.
+
+    counts: the valgrind counts (instructions.load_dir), whose section
+    follows the runs'.
+    """
     # Imported here so that bad input is reported before matplotlib loads.
     import plots
     import table
@@ -73,7 +81,10 @@ def build(all_runs):
         names = table.plot_names(run)
         outputs[os.path.join(PLOTS_DIR, names["cost"])] = plots.cost_plot(run)
         outputs[os.path.join(PLOTS_DIR, names["ratio"])] = plots.ratio_plot(run)
-    outputs["README.md"] = table.render(all_runs).encode("utf-8")
+    readme = table.render(all_runs)
+    if counts:
+        readme += "\n" + instructions.render(list(counts))
+    outputs["README.md"] = readme.encode("utf-8")
     return outputs
 
 
@@ -119,6 +130,8 @@ def main(argv=None) -> int:
     out = args.out or os.path.join(args.results, "README.md")
     try:
         all_runs = runs.load_dir(args.results)
+        counts = instructions.load_dir(
+            os.path.join(args.results, instructions.FOLDER))
     except runs.ResultsError as e:
         print(f"make_table: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -127,11 +140,12 @@ def main(argv=None) -> int:
         print(f"make_table: {out_dir}: output folder does not exist",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    outputs = build(all_runs)
+    outputs = build(all_runs, counts)
     keep_calibration(out, outputs)
     write_all(out, outputs)
+    counted = f" and {len(counts)} valgrind count(s)" if counts else ""
     print(f"make_table: wrote {out} and {len(all_runs) * 2} plots from "
-          f"{len(all_runs)} run(s)")
+          f"{len(all_runs)} run(s){counted}")
     return 0
 
 
