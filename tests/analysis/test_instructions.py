@@ -1,4 +1,4 @@
-"""Tests of analysis/instructions.py.
+"""Tests of analysis/instructions.py and analysis/count.sh.
 
 The fixtures in fixtures/valgrind/ are a tiny `wbbench --counters=valgrind`
 run (tree-reverse and list-queue, every barrier, hybrid), cut into the files
@@ -14,14 +14,20 @@ tree-reverse-dijkstra-4c7913a.json  the same under algorithm dijkstra, but
   absent (both "—", beside their fast path).
 workloads-hybrid-4c7913a.json       tree-reverse and list-queue, unbuffered,
   buffered and the baseline; list-queue buffered has no D1 misses ("—").
+
+count.sh is run with a stand-in for wbbench that writes one of these files
+(with the algorithm it is given) to its --out, so that its tests take no
+valgrind.
 """
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,6 +45,7 @@ HYBRID = "tree-reverse-hybrid-4c7913a.json"
 DIJKSTRA = "tree-reverse-dijkstra-4c7913a.json"
 WORKLOADS = "workloads-hybrid-4c7913a.json"
 MAKE_TABLE = os.path.join(ANALYSIS, "make_table.py")
+COUNT = os.path.join(ANALYSIS, "count.sh")
 HEADING = "## Instructions per store, counted under valgrind"
 
 
@@ -315,6 +322,181 @@ class MakeTableTest(Folder):
                          r"^make_table: .*valgrind/workloads-hybrid-4c7913a"
                          r"\.json: not valid JSON")
         self.assertEqual(self.read(), before)
+
+
+FAKE_WBBENCH = textwrap.dedent("""\
+    #!/usr/bin/python3
+    # Stand-in for wbbench --counters=valgrind: appends its flags to
+    # $FAKE_ARGS, writes the fixture of its --workload with its --algorithm
+    # (or $FAKE_ALGORITHM) to --out, exits $FAKE_STATUS.
+    import json, os, sys
+    flags = dict(a[2:].split("=", 1) for a in sys.argv[1:])
+    with open(os.environ["FAKE_ARGS"], "a") as f:
+        f.write(" ".join(sys.argv[1:]) + "\\n")
+    status = int(os.environ.get("FAKE_STATUS", "0"))
+    if status == 0:
+        name = ("tree-reverse-hybrid-4c7913a.json"
+                if flags["workload"] == "tree-reverse"
+                else "workloads-hybrid-4c7913a.json")
+        with open(os.path.join(os.environ["FAKE_FIXTURES"], name)) as f:
+            doc = json.load(f)
+        doc["context"]["wbbench"]["algorithm"] = os.environ.get(
+            "FAKE_ALGORITHM", flags["algorithm"])
+        with open(flags["out"], "w") as f:
+            json.dump(doc, f)
+    sys.exit(status)
+    """)
+STORED = ["tree-reverse-dijkstra-4c7913a.json",
+          "tree-reverse-hybrid-4c7913a.json",
+          "tree-reverse-hybrid-cond-4c7913a.json",
+          "tree-reverse-yuasa-4c7913a.json",
+          "workloads-hybrid-4c7913a.json"]
+
+
+class CountTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="wbbench-count-")
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.results = os.path.join(self.tmp, "results")
+        shutil.copytree(GOOD, self.results)
+        self.counts = os.path.join(self.results, "valgrind")
+        self.fake = os.path.join(self.tmp, "wbbench")
+        with open(self.fake, "w") as f:
+            f.write(FAKE_WBBENCH)
+        os.chmod(self.fake, 0o755)
+        self.args_file = os.path.join(self.tmp, "args")
+        # count.sh checks that valgrind is there; the stand-in needs none.
+        stub = os.path.join(self.tmp, "stub-bin")
+        os.mkdir(stub)
+        os.symlink("/bin/false", os.path.join(stub, "valgrind"))
+        self.env = dict(os.environ, FAKE_ARGS=self.args_file,
+                        FAKE_FIXTURES=FIXTURES,
+                        PATH=stub + os.pathsep + os.environ["PATH"])
+
+    def count(self, *args, **env):
+        return subprocess.run(
+            ["bash", COUNT, "--results", self.results, *args, self.fake],
+            capture_output=True, text=True, env=dict(self.env, **env))
+
+    def calls(self):
+        with open(self.args_file) as f:
+            return [line.split() for line in f]
+
+    def listing(self):
+        return sorted(os.listdir(self.counts))
+
+    def test_stores_five_counts_and_the_table(self):
+        proc = self.count()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        calls = self.calls()
+        plan = [("hybrid", "tree-reverse", "all"),
+                ("dijkstra", "tree-reverse", "all"),
+                ("yuasa", "tree-reverse", "all"),
+                ("hybrid-cond", "tree-reverse", "all"),
+                ("hybrid", "all", "unbuffered,buffered")]
+        self.assertEqual(len(calls), len(plan))
+        for flags, (algorithm, workload, barrier) in zip(calls, plan):
+            out = [f for f in flags if f.startswith("--out=")]
+            self.assertEqual(len(out), 1, flags)
+            # Written under a hidden name in the folder, renamed into place.
+            path = out[0][len("--out="):]
+            self.assertEqual(os.path.dirname(path), self.counts)
+            self.assertTrue(os.path.basename(path).startswith(".count."))
+            self.assertEqual(sorted(f for f in flags if f not in out), sorted(
+                ["--counters=valgrind", f"--workload={workload}",
+                 f"--barrier={barrier}", f"--algorithm={algorithm}",
+                 "--format=json"]))
+        self.assertEqual(self.listing(), STORED)  # no temporaries left
+        with open(os.path.join(self.results, "README.md"),
+                  encoding="utf-8") as f:
+            readme = f.read()
+        self.assertIn("| barrier | `hybrid` | `dijkstra` | `yuasa` | "
+                      "`hybrid-cond` |", readme)
+        self.assertRegex(proc.stderr, r"count: done in 0m\d+s \(\d+s\)\n$")
+
+    def test_ops_and_scale_are_passed_on(self):
+        proc = self.count("--ops", "4096", "--scale=0.005")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        for flags in self.calls():
+            self.assertIn("--ops=4096", flags)
+            self.assertIn("--scale=0.005", flags)
+
+    def test_replaces_older_counts_of_the_same_kind_only(self):
+        os.mkdir(self.counts)
+        for name in ("tree-reverse-hybrid-0000000.json",
+                     "tree-reverse-hybrid-cond-0000000.json"):
+            shutil.copy(os.path.join(FIXTURES, HYBRID),
+                        os.path.join(self.counts, name))
+        # Named like a hybrid count, but of dijkstra: not replaced.
+        doc = load_fixture(WORKLOADS)
+        doc["context"]["wbbench"]["algorithm"] = "dijkstra"
+        with open(os.path.join(self.counts,
+                               "workloads-hybrid-1111111.json"), "w") as f:
+            json.dump(doc, f)
+        proc = self.count()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(self.listing(),
+                         sorted(STORED + ["workloads-hybrid-1111111.json"]))
+        self.assertIn("replaced tree-reverse-hybrid-0000000.json",
+                      proc.stderr)
+
+    def test_failed_run_stores_nothing(self):
+        proc = self.count(FAKE_STATUS="3")
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("wbbench failed (exit status 3); nothing stored",
+                      proc.stderr)
+        self.assertEqual(self.listing(), [])
+        self.assertFalse(os.path.exists(os.path.join(self.results,
+                                                     "README.md")))
+
+    def test_wrong_count_stores_nothing(self):
+        proc = self.count(FAKE_ALGORITHM="yuasa")
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("a count of tree-reverse under yuasa, not of "
+                      "tree-reverse under hybrid", proc.stderr)
+        self.assertEqual(self.listing(), [])
+
+    def test_usage_errors_of_wbbench_pass_through(self):
+        proc = self.count(FAKE_STATUS="2")
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(self.listing(), [])
+
+    def test_no_valgrind(self):
+        bin_dir = os.path.join(self.tmp, "bin")
+        os.mkdir(bin_dir)
+        os.symlink(shutil.which("dirname"), os.path.join(bin_dir, "dirname"))
+        proc = subprocess.run(["/bin/bash", COUNT, "--results", self.results,
+                               self.fake], capture_output=True, text=True,
+                              env=dict(self.env, PATH=bin_dir))
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr.splitlines(), [
+            "count: valgrind is not installed: sudo apt-get install valgrind "
+            "(./setup.sh installs it)"])
+        self.assertFalse(os.path.exists(self.args_file))
+
+    def test_stops_within_ten_minutes(self):
+        # The issue's target: the whole table in at most 10 minutes.  The
+        # runs get limit_s in all; a run past it gets SIGINT, then SIGKILL
+        # after --kill-after; the table takes seconds.
+        with open(COUNT) as f:
+            script = f.read()
+        limit = int(re.search(r"^limit_s=(\d+)$", script, re.M).group(1))
+        grace = int(re.search(r"--kill-after=(\d+)", script).group(1))
+        self.assertLessEqual(limit + grace + 10, 600)
+
+    def test_bad_usage_and_missing_binary(self):
+        for args, needle in ((["--fast"], "unknown option '--fast'"),
+                             (["--ops"], "--ops needs a number"),
+                             ([os.path.join(self.tmp, "nope")],
+                              "no wbbench binary")):
+            with self.subTest(args):
+                proc = subprocess.run(["bash", COUNT, "--results",
+                                       self.results, *args],
+                                      capture_output=True, text=True)
+                self.assertEqual(proc.returncode, 2)
+                self.assertEqual(len(proc.stderr.splitlines()), 1,
+                                 proc.stderr)
+                self.assertIn(needle, proc.stderr)
 
 
 if __name__ == "__main__":
