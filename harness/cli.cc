@@ -138,14 +138,9 @@ int WbbenchMain(int argc, char** argv) {
 
   std::signal(SIGINT, OnSigint);
   ProgressFn progress = MakeProgress();
-  absl::StatusOr<Report> report =
-      options->counters == kValgrindCounters
-          ? RunValgrindCounts(
-                *options,
-                std::vector<std::string>(split.absl_args.begin() + 1,
-                                         split.absl_args.end()),
-                progress)
-          : RunBenchmarks(*options, progress);
+  absl::StatusOr<Report> report = options->counters == kValgrindCounters
+                                      ? RunValgrindCounts(*options, progress)
+                                      : RunBenchmarks(*options, progress);
   if (progress) std::fprintf(stderr, "\r\033[K");
   if (!report.ok()) {
     std::fprintf(stderr, "wbbench: %s\n",

@@ -382,6 +382,8 @@ std::string JsonReport(const Report& report) {
       "      \"algorithm\": ", JsonString(m.algorithm), ",\n",
       "      \"threads\": ", m.threads, ",\n",
       "      \"repetitions\": ", m.repetitions, ",\n",
+      "      \"ops\": ", m.ops ? JsonNumber(*m.ops) : "null", ",\n",
+      "      \"scale\": ", JsonNumber(m.scale), ",\n",
       "      \"counting\": ", JsonString(m.counting), ",\n",
       "      \"valgrind\": ", JsonString(m.valgrind), "\n    }\n  },\n");
 

@@ -131,6 +131,9 @@ struct Metadata {
   // "valgrind" for --counters=valgrind (harness/valgrind_counts.h), else
   // empty; then `valgrind` is its version and the simulation's flags.
   std::string counting, valgrind;
+  // What a run's size was: --ops (absent under --duration) and --scale.
+  std::optional<double> ops;
+  double scale = 0;
 };
 
 struct Report {

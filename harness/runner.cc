@@ -612,6 +612,8 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
   m.algorithm = std::string(barriers::InfoFor(o.algorithm).name);
   m.threads = o.threads;
   m.repetitions = o.repetitions;
+  if (o.ops) m.ops = static_cast<double>(*o.ops);
+  m.scale = o.scale;
   m.baseline =
       "own = (ns/store with the barrier on, gc=incremental - baseline) / "
       "barriered fraction; check = barrier code, gc=stw (barrier off) - "

@@ -120,8 +120,21 @@ int Spawn(const std::vector<std::string>& argv, const std::string& log) {
   for (const std::string& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // One environment whatever the user's (see ChildFlags): a fixed PATH, and
+  // only the variables valgrind and the JIT's test hook read.
+  std::vector<std::string> env = {"PATH=/usr/bin:/bin"};
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (absl::StartsWith(*e, "VALGRIND_") ||
+        absl::StartsWith(*e, "WBBENCH_JIT_TEST_NOPS=")) {
+      env.emplace_back(*e);
+    }
+  }
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int rc =
+      posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return -1;
   int status = 0;
@@ -189,11 +202,31 @@ absl::Status Attribute(const CallgrindProfile& p, barriers::Algorithm algorithm,
   return absl::OkStatus();
 }
 
-// Runs one job in `dir` (files named after `id`).
+// The flags a child runs with, in one spelling whatever the parent's
+// command line: the client's stack holds its argv and environment, so text
+// of another length would move every stack address and, through the
+// simulated caches, change the miss counts.
+std::vector<std::string> ChildFlags(const Options& o) {
+  return {absl::StrCat("--algorithm=", barriers::InfoFor(o.algorithm).name),
+          absl::StrFormat("--scale=%.17g", o.scale),
+          absl::StrCat("--seed=", o.seed),
+          absl::StrCat("--ops=", o.ops.value_or(kValgrindDefaultOps)),
+          absl::StrCat("--wbbuf_entries=", o.gc.wbbuf_entries),
+          o.gc.gogc < 0 ? std::string("--gogc=off")
+                        : absl::StrCat("--gogc=", o.gc.gogc),
+          absl::StrCat("--heap_limit=", o.gc.heap_limit),
+          o.cgocheck == CgocheckMode::kAbort ? "--cgocheck=abort"
+                                             : "--cgocheck=count",
+          o.gc.verify ? "--verify=true" : "--verify=false",
+          "--threads=1",
+          "--counters=valgrind"};
+}
+
+// Runs one job in `dir` (files named after `id`): `self` is the wbbench
+// binary under a name of fixed length (see ChildFlags).
 void RunJob(const std::string& valgrind, const std::string& self,
-            const Options& o, const std::vector<std::string>& args,
-            const std::string& dir, int id, Job& job) {
-  const std::string base = absl::StrCat(dir, "/", id);
+            const Options& o, const std::string& dir, int id, Job& job) {
+  const std::string base = absl::StrFormat("%s/%04d", dir, id);
   std::vector<std::string> argv = {
       valgrind,
       "--tool=callgrind",
@@ -209,16 +242,13 @@ void RunJob(const std::string& valgrind, const std::string& self,
     argv.emplace_back(g);
   }
   argv.push_back(self);
-  argv.insert(argv.end(), args.begin(), args.end());
+  for (std::string& f : ChildFlags(o)) argv.push_back(std::move(f));
   argv.push_back(absl::StrCat("--valgrind_child=", base, ".result"));
   argv.push_back(absl::StrCat("--valgrind_leg=", LegName(job.leg)));
   argv.push_back(
       absl::StrCat("--workload=", workloads::WorkloadName(job.workload)));
   argv.push_back(
       absl::StrCat("--barrier=", barriers::BarrierName(job.barrier)));
-  argv.push_back(absl::StrCat("--ops=", o.ops.value_or(kValgrindDefaultOps)));
-  argv.push_back("--threads=1");
-  argv.push_back("--out=");
   const int status = Spawn(argv, base + ".log");
   if (status != 0) {
     absl::StatusOr<std::string> log = ReadFile(base + ".log");
@@ -320,7 +350,6 @@ absl::StatusOr<std::string> FindValgrind() {
 }
 
 absl::StatusOr<Report> RunValgrindCounts(const Options& o,
-                                         const std::vector<std::string>& args,
                                          const ProgressFn& progress) {
   if (o.threads != 1) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -346,6 +375,8 @@ absl::StatusOr<Report> RunValgrindCounts(const Options& o,
   m.algorithm = std::string(barriers::InfoFor(o.algorithm).name);
   m.threads = 1;
   m.repetitions = 1;
+  m.ops = static_cast<double>(o.ops.value_or(kValgrindDefaultOps));
+  m.scale = o.scale;
   m.cycles_source = "";
   m.counters_missing_reason =
       "counts come from valgrind's simulation: no time, no cycles";
@@ -398,6 +429,12 @@ absl::StatusOr<Report> RunValgrindCounts(const Options& o,
         absl::StrCat("mkdtemp /tmp: ", std::strerror(errno)));
   }
   const std::string dir = dir_template;
+  // The binary under a name of fixed length (ChildFlags).
+  const std::string client = dir + "/wbbench";
+  if (symlink(self, client.c_str()) != 0) {
+    return absl::InternalError(
+        absl::StrCat("symlink ", client, ": ", std::strerror(errno)));
+  }
   std::mutex mu;
   size_t next = 0;
   int done = 0;
@@ -411,7 +448,7 @@ absl::StatusOr<Report> RunValgrindCounts(const Options& o,
         i = next++;
         if (progress) progress(done, total, jobs[i].name + " (callgrind)");
       }
-      RunJob(*valgrind, self, o, args, dir, static_cast<int>(i), jobs[i]);
+      RunJob(*valgrind, client, o, dir, static_cast<int>(i), jobs[i]);
       std::lock_guard<std::mutex> l(mu);
       ++done;
     }

@@ -67,12 +67,13 @@ inline constexpr char kCacheGeometry[] =
 absl::StatusOr<std::string> FindValgrind();
 
 // The whole run: every configuration of `options` in its own callgrind
-// child, two at a time.  `args` are wbbench's own flags as given (without
-// argv[0]); each child gets them, then the flags that pick its
-// configuration.  InvalidArgument or FailedPrecondition for a plan that
-// cannot run (more than one mutator, no valgrind).
+// child, two at a time.  Each child gets the options that matter to it in
+// one spelling, a fixed environment and the binary under a path of fixed
+// length, so that what is on the client's stack (and so every stack
+// address) does not depend on how the parent was invoked.  InvalidArgument
+// or FailedPrecondition for a plan that cannot run (more than one mutator,
+// no valgrind).
 absl::StatusOr<Report> RunValgrindCounts(const Options& options,
-                                         const std::vector<std::string>& args,
                                          const ProgressFn& progress);
 
 // In the child (--valgrind_child=FILE): runs its one configuration and
