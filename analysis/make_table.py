@@ -17,7 +17,9 @@ section that analysis/calibrate.py writes between its marker comments is not
 made from these runs: it is carried over from the previous README as it was,
 and stays last.  The counts under valgrind in results/valgrind/*.json (made
 by analysis/count.sh, read by analysis/instructions.py) make a section after
-the runs' when there are any; they are checked like the runs.
+the runs' when there are any; they are checked like the runs.  So do the
+sweeps over mutator counts in results/scaling/ (made and read by
+analysis/scaling.py), after that, each with its plot in plots/.
 
 Needs Debian's python3 with numpy, scipy and matplotlib (python3-numpy,
 python3-scipy, python3-matplotlib).
@@ -33,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import instructions  # noqa: E402
 import runs  # noqa: E402
+import scaling  # noqa: E402
 
 EXIT_BAD_INPUT = 2
 PLOTS_DIR = "plots"
@@ -67,11 +70,12 @@ def _write_temp(folder: str, name: str, data: bytes) -> str:
     return tmp
 
 
-def build(all_runs, counts=()):
+def build(all_runs, counts=(), scalings=()):
     """{relative path: bytes} of everything to write, README last.
 
     counts: the valgrind counts (instructions.load_dir), whose section
-    follows the runs'.
+    follows the runs'; scalings: the sweeps (scaling.load_dir), whose
+    section follows that.
     """
     # Imported here so that bad input is reported before matplotlib loads.
     import plots
@@ -81,9 +85,14 @@ def build(all_runs, counts=()):
         names = table.plot_names(run)
         outputs[os.path.join(PLOTS_DIR, names["cost"])] = plots.cost_plot(run)
         outputs[os.path.join(PLOTS_DIR, names["ratio"])] = plots.ratio_plot(run)
+    for sweep in scalings:
+        outputs[os.path.join(PLOTS_DIR, scaling.plot_name(sweep))] = \
+            scaling.plot(sweep)
     readme = table.render(all_runs)
     if counts:
         readme += "\n" + instructions.render(list(counts))
+    if scalings:
+        readme += "\n" + scaling.render(list(scalings))
     outputs["README.md"] = readme.encode("utf-8")
     return outputs
 
@@ -132,6 +141,8 @@ def main(argv=None) -> int:
         all_runs = runs.load_dir(args.results)
         counts = instructions.load_dir(
             os.path.join(args.results, instructions.FOLDER))
+        scalings = scaling.load_dir(os.path.join(args.results,
+                                                 scaling.FOLDER))
     except runs.ResultsError as e:
         print(f"make_table: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -140,11 +151,14 @@ def main(argv=None) -> int:
         print(f"make_table: {out_dir}: output folder does not exist",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    outputs = build(all_runs, counts)
+    outputs = build(all_runs, counts, scalings)
     keep_calibration(out, outputs)
     write_all(out, outputs)
     counted = f" and {len(counts)} valgrind count(s)" if counts else ""
-    print(f"make_table: wrote {out} and {len(all_runs) * 2} plots from "
+    if scalings:
+        counted += f" and {len(scalings)} scaling sweep(s)"
+    print(f"make_table: wrote {out} and "
+          f"{len(all_runs) * 2 + len(scalings)} plots from "
           f"{len(all_runs)} run(s){counted}")
     return 0
 
