@@ -278,14 +278,32 @@ class Point:
     # it timed (CHUNKS_PER_BLOCK x its blocks); None when not reported.
     step_chunks: Dict[str, Optional[float]]
     chunks: Dict[str, Optional[float]]
-    dropped: Optional[float]   # share of the run's blocks dropped
+    # Share of the blocks dropped in the configurations the own cost is
+    # made of (not the concurrent one's, whose mark worker takes a core).
+    dropped: Optional[float]
     steal: Optional[float]     # percent
-    load: Optional[float]      # 1-minute load in the report's context
+    load: Optional[float]      # 1-minute load as the run started
 
 
 def _sum(cell: runs.Cell, counter: str) -> Optional[float]:
     values = cell.values(counter)
     return float(sum(values)) if values else None
+
+
+def own_dropped(run: runs.Run) -> Optional[float]:
+    """Dropped share of the baseline's, check and incremental blocks."""
+    blocks = dropped = 0.0
+    legs = [(runs.BASELINE, "")] + [(b, p) for b in BARRIERS
+                                    for p in runs.CONFIG_PREFIXES]
+    for barrier, prefix in legs:
+        cell = run.cells.get((WORKLOAD, barrier))
+        n = cell.values(prefix + "blocks") if cell else []
+        share = cell.values(prefix + "dropped_block_fraction") if cell else []
+        if not n or len(n) != len(share):
+            return None
+        blocks += sum(n)
+        dropped += sum(a * b for a, b in zip(n, share))
+    return dropped / blocks if blocks > 0 else None
 
 
 def point(run: runs.Run) -> Point:
@@ -296,7 +314,6 @@ def point(run: runs.Run) -> Point:
         step_chunks[b] = _sum(cell, STEP_CHUNKS)
         blocks = _sum(cell, STEP_BLOCKS)
         chunks[b] = None if blocks is None else CHUNKS_PER_BLOCK * blocks
-    blocks, dropped = run.meta.get("blocks"), run.meta.get("dropped_blocks")
     load = run.context.get("load_avg")
     return Point(
         threads=int(run.meta["threads"]),
@@ -307,8 +324,7 @@ def point(run: runs.Run) -> Point:
         ratio=figures.ratio(run, WORKLOAD, BARRIERS[0], counter, BARRIERS[1]),
         ratio_counter=counter,
         step_chunks=step_chunks, chunks=chunks,
-        dropped=(dropped / blocks if runs.is_number(blocks) and blocks > 0
-                 and runs.is_number(dropped) else None),
+        dropped=own_dropped(run),
         steal=(run.meta.get("steal_percent")
                if runs.is_number(run.meta.get("steal_percent")) else None),
         load=(float(load[0]) if isinstance(load, list) and load
@@ -336,7 +352,7 @@ def point_json(p: Point) -> dict:
             "of": f"{BARRIERS[0]} / {BARRIERS[1]}",
             "counter": p.ratio_counter, "value": r.value, "ci_low": r.low,
             "ci_high": r.high, "u_test_p": r.test.p},
-        "dropped_block_fraction": p.dropped,
+        "dropped_block_fraction_own_configurations": p.dropped,
         "steal_percent": p.steal,
         "load_avg_1m": p.load,
     }
@@ -433,7 +449,7 @@ def table_lines(s: Scaling) -> List[str]:
             f"`{u}` own {cyc}cycles", f"`{b}` own {cyc}cycles",
             f"{u} / {b} [95% CI]", "significance",
             f"mark-step chunks `{u}`", f"mark-step chunks `{b}`",
-            "dropped blocks", "steal", "load (1 min)"]
+            "dropped blocks (own)", "steal", "load (1 min) at start"]
     lines = [_row(head), _row(["---"] * len(head))]
     for p in s.points():
         r = p.ratio
@@ -484,7 +500,12 @@ CAVEATS = [
     "configuration's blocks).  With one mutator it is 0.",
     "With T = cores no core is idle: the OS, other jobs on the machine and "
     "each mutator's mark steps share the cores with the mutators, so "
-    "descheduled blocks (dropped, column) and noise grow at the last T.",
+    "descheduled blocks and noise grow at the last T.  Dropped blocks "
+    "(own) is the share of the blocks wbbench dropped as descheduled in the "
+    "configurations the own cost is made of (the baseline, and each "
+    "barrier's check and incremental ones); the concurrent configuration, "
+    "whose mark worker takes a core beside the mutators, drops more, and "
+    "does not enter the own cost.",
     "Go's 3.83× is BenchmarkWriteBarrier-12: GOMAXPROCS = 12 Ps with one "
     "goroutine storing and runtime.GC() in a loop beside it; here T is the "
     "number of storing mutators, each with its own buffer.  More Ps in Go "
@@ -523,7 +544,9 @@ def render(scalings: List[Scaling]) -> str:
     lines = [
         "## Scaling with mutators",
         "",
-        "Made by `analysis/scaling.py`: wbbench on `tree-reverse` with "
+        "Made by `/usr/bin/python3 analysis/scaling.py` (`--max-threads`, "
+        "`--repetitions` and `--duration` change the sweep): wbbench on "
+        "`tree-reverse` with "
         "`unbuffered` and `buffered` for T = 1 .. cores mutator threads "
         "(`--threads`), one wbbench run per T.  Each cell is the median "
         "[95% CI] of the barrier's **own cost per barriered store** "

@@ -14,14 +14,18 @@ The fixtures are real runs on the 2-core development VM, trimmed:
 
 with the aggregate rows dropped and each row cut to its names, times and
 own_*, check_ns_per_store, ns_per_store, incremental_mark_step_chunks,
-incremental_mark_steps and incremental_blocks.  Their figures by hand:
+incremental_mark_steps, and the blocks and dropped_block_fraction of the
+baseline and of the check (off_) and incremental configurations.  Their
+figures by hand:
   T=1 unbuffered own ns 16.14 16.62 17.97 19.10 19.76 30.28: median 18.53,
       CI [x(1), x(6)] = [16.14, 30.28]; buffered 6.26 7.62 7.83 7.90 8.47
       9.53: median 7.86 [6.26, 9.53]; ratio 18.53 / 7.86 = 2.36, the two
       samples fully separated: exact U test p = 2/924 = 0.002; no mark-step
-      chunks.
+      chunks; of the baseline's, check and incremental blocks 142 of 3383
+      were dropped (4.2%).
   T=2 unbuffered median 24.60, buffered 15.83: ratio 1.55; mark-step
-      chunks 14 of 32 x 107 blocks (0.4%) and 13 of 32 x 135 (0.3%).
+      chunks 14 of 32 x 107 blocks (0.4%) and 13 of 32 x 135 (0.3%);
+      dropped 151 of 2951 blocks (5.1%).
 """
 
 import json
@@ -184,6 +188,10 @@ class SweepTest(Base):
         self.assertEqual(rows[2][6], "p=0.002")
         self.assertEqual(rows[2][7:9], ["0 (0.0%)", "0 (0.0%)"])
         self.assertEqual(rows[3][7:9], ["14 (0.4%)", "13 (0.3%)"])
+        # Dropped blocks of the configurations of the own cost only.
+        self.assertEqual([rows[2][9], rows[3][9]], ["4.2%", "5.1%"])
+        self.assertAlmostEqual(
+            one["dropped_block_fraction_own_configurations"], 142 / 3383)
         self.assertTrue(rows[3][5].startswith("1.55× ["), rows[3][5])
 
     def test_repetitions_duration_and_threads_can_be_set(self):
