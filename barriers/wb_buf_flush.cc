@@ -36,6 +36,7 @@ __attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
   if (config.kind == BarrierKind::kCgocheck && slot != nullptr) {
     CgocheckStore(slot, value);
   }
+  p->wb_buf.CheckInvariant();
   if (ShouldShade(p)) {
     gc::WbBuf& buf = p->wb_buf;
     gc::ShadeBatch(p, buf.buf, static_cast<size_t>(buf.next - buf.buf));

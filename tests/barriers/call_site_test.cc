@@ -160,6 +160,46 @@ TEST_P(CallSiteTest, BulkCopyRecordsEverySlot) {
             c.kind == BarrierKind::kCgocheck ? dst.size() : 0);
 }
 
+// A full buffer's worth of single stores, then a bulk copy, at the largest
+// buffer: the batched barrier leaves the buffer exactly full (it flushes
+// only when a reservation does not fit), and a bulk barrier that wrote
+// before testing for room wrote past the buffer into P::id and
+// P::collector.  Every writer keeps the buffer's one invariant.
+TEST_P(CallSiteTest, BulkCopyAfterAFullBufferStaysInsideIt) {
+  const Case c = GetParam();
+  testing::BarrierScope barrier({.kind = c.kind,
+                                 .algorithm = c.algorithm,
+                                 .wbbuf_entries = gc::kWbBufMaxEntries,
+                                 .flush = FlushMode::kEmpty});
+  testing::FakeThread thread;
+  thread.p().id = 7;
+  std::vector<uintptr_t> slots(gc::kWbBufMaxEntries, 0x10);
+  std::vector<uintptr_t> values(slots.size(), 0x2000);
+  StoreAll(c, slots, values);
+  std::vector<uintptr_t> dst = {0xa0, 0xb0, 0xc0, 0xd0};
+  const std::vector<uintptr_t> olds = dst;
+  const std::vector<uintptr_t> src = {0x1a0, 0x1b0, 0x1c0, 0x1d0};
+  WithBarrier(c.kind, c.algorithm, [&]<class B>() {
+    CopyPointers<B>(dst.data(), src.data(), dst.size());
+  });
+  EXPECT_EQ(dst, src);
+  EXPECT_EQ(thread.p().id, 7) << "the bulk barrier wrote past the buffer";
+  EXPECT_EQ(thread.p().collector, nullptr)
+      << "the bulk barrier wrote past the buffer";
+  gc::WbBuf& buf = thread.p().wb_buf;
+  EXPECT_LE(buf.next, buf.end);
+  std::vector<uintptr_t> expected;
+  if (Buffers(c.kind)) {
+    for (size_t i = 0; i < dst.size(); ++i) {
+      for (uintptr_t w : Entry(c.algorithm, src[i], olds[i], false)) {
+        expected.push_back(w);
+      }
+    }
+  }
+  EXPECT_THAT(std::vector<uintptr_t>(buf.buf, buf.next),
+              ElementsAreArray(expected));
+}
+
 TEST_P(CallSiteTest, BarrierOffIsAPlainStore) {
   const Case c = GetParam();
   testing::BarrierScope barrier(
