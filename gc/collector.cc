@@ -128,6 +128,10 @@ Collector::Collector(const GcConfig& config, UnsafeKnobs knobs)
   queue_.set_on_publish(&Collector::OnPublish, this);
   driver_gcw_.set_queue(&queue_);
   live_.store(Heap::Get().live_bytes(), std::memory_order_relaxed);
+  // cgocheck checks every store, marking or not (no mutator runs yet).
+  if (config.barrier_always_on) {
+    write_barrier_enabled.store(1, std::memory_order_relaxed);
+  }
 }
 
 Collector::~Collector() {
@@ -635,7 +639,8 @@ void Collector::FinishCycle() {
   }
   std::unique_lock<std::mutex> lock(mu_);
   const bool stw = config_.mode == GcMode::kStw;
-  write_barrier_enabled.store(0, std::memory_order_relaxed);
+  write_barrier_enabled.store(config_.barrier_always_on ? 1 : 0,
+                              std::memory_order_relaxed);
   CollectTotals(current_);
   current_.heap_live_end = live_.load(std::memory_order_relaxed);
   repaired_bytes_ = 0;

@@ -25,6 +25,9 @@
 //     barrier goes off, allocation stops being black, phase -> kOff, the
 //     heap starts sweeping, and the world restarts.
 // In kStw mode the whole cycle runs in one pause and the barrier stays off.
+// Under GcConfig::barrier_always_on (cgocheck, as Go's cgocheck=2) the
+// barrier is on from construction to destruction, in every phase and mode;
+// only marking shades (barriers::ShouldShade).
 //
 // In kIncremental mode there are no collector threads at all: the same
 // steps run on the mutators' own threads, at Gosched() (gc/mutator.h), one

@@ -42,6 +42,10 @@ struct GcConfig {
   size_t heap_limit = size_t{4} << 30;  // bytes of live heap allowed.
   bool verify = false;                  // checkmark at every mark termination.
   bool gctrace = false;                 // one line per cycle on stderr.
+  // Go's cgocheck=2: the write barrier stays on for the whole run (the
+  // check runs on every store; shading only while marking).  Set by
+  // barriers::ApplyToGcConfig for the cgocheck barrier.
+  bool barrier_always_on = false;
 };
 
 }  // namespace gc

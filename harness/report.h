@@ -35,6 +35,9 @@ inline constexpr char kGcCycles[] = "gc_cycles";
 inline constexpr char kMarkMs[] = "mark_ms";
 inline constexpr char kMaxPauseUs[] = "max_pause_us";
 inline constexpr char kLostObjects[] = "lost_objects";
+// cgocheck: the share of stores the check saw (Go's cgocheck=2 keeps the
+// barrier on for the whole run, so 1 in every leg).
+inline constexpr char kCgocheckCheckedFraction[] = "cgocheck_checked_fraction";
 inline constexpr char kBarrierOnFraction[] = "barrier_on_fraction";
 inline constexpr char kCpuNsPerStore[] = "cpu_ns_per_store";
 // Over the chunks that ran with the barrier on at both ends.

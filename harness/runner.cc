@@ -340,6 +340,9 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
     k[kNsPerStoreBarrierOff] = off_ticks * ns_per_tick / off_stores;
   }
   k[kFlushes] = static_cast<double>(flushes);
+  if (c.barrier == barriers::BarrierKind::kCgocheck && stores > 0) {
+    k[kCgocheckCheckedFraction] = barriered / stores;
+  }
   if (c.mode == gc::GcMode::kIncremental) {
     k[kMarkSteps] = static_cast<double>(steps);
     k[kMarkStepChunks] = step_chunks;

@@ -34,6 +34,21 @@ std::string Slurp(const std::string& path) {
   return s.str();
 }
 
+// Every counter whose key ends with `key` (any leg's prefix) has a value
+// that starts with `value`, and there is at least one.
+void ExpectEveryValueIs(const std::string& json, const std::string& key,
+                        const std::string& value) {
+  const std::string k = key + "\": ";
+  int seen = 0;
+  for (size_t at = json.find(k); at != std::string::npos;
+       at = json.find(k, at + 1)) {
+    ++seen;
+    EXPECT_EQ(json.substr(at + k.size(), value.size()), value)
+        << json.substr(at, 60);
+  }
+  EXPECT_GT(seen, 0) << key;
+}
+
 TEST(WbbenchRunTest, JsonOutHasEveryRowAndTheCounterSources) {
   std::string out = TempPath("run.json");
   auto r =
@@ -59,14 +74,7 @@ TEST(WbbenchRunTest, JsonOutHasEveryRowAndTheCounterSources) {
     EXPECT_TRUE(absl::StrContains(json, "\"interference_ns_per_store\""));
   }
   // No incremental mark step ran inside a timed chunk (one mutator).
-  const std::string key = "\"incremental_mark_step_chunks\": ";
-  int seen = 0;
-  for (size_t at = json.find(key); at != std::string::npos;
-       at = json.find(key, at + 1)) {
-    ++seen;
-    EXPECT_EQ(json.substr(at + key.size(), 2), "0,") << json.substr(at, 60);
-  }
-  EXPECT_GT(seen, 0);
+  ExpectEveryValueIs(json, "incremental_mark_step_chunks", "0,");
   // The console table still goes to stdout, leading with the own cost and
   // naming the baseline.
   const std::string console = absl::StrReplaceAll(r.out, {{"\n  ", " "}});
@@ -118,6 +126,21 @@ TEST(WbbenchRunTest, SoundRunUnderVerifyLosesNothing) {
                       "--duration=300ms --barrier=buffered --gc=continuous "
                       "--verify");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+// Go's cgocheck=2 checks every store, marking or not: in every leg of the
+// row (the stop-the-world check leg too) the check saw every store.
+TEST(WbbenchRunTest, CgocheckChecksEveryStoreInEveryLeg) {
+  std::string out = TempPath("cgocheck.json");
+  auto r = RunCommand(WbbenchBinary() + kSmall +
+                      " --barrier=cgocheck --format=json --out=" + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The repetitions' rows, before the aggregates (whose stddev is 0).
+  const std::string all = Slurp(out);
+  const std::string json = all.substr(0, all.find("\"aggregate_name\""));
+  ExpectEveryValueIs(json, "cgocheck_checked_fraction", "1,");
+  EXPECT_TRUE(absl::StrContains(json, "\"off_cgocheck_checked_fraction\""));
+  unlink(out.c_str());
 }
 
 TEST(WbbenchRunTest, NoneUnderConcurrentMarkingIsRefused) {
