@@ -44,6 +44,8 @@ constexpr auto kStwWarnAfter = std::chrono::milliseconds(2000);
 // How often the coordinator checks the pacer's trigger when idle.
 constexpr auto kTriggerPoll = std::chrono::milliseconds(1);
 
+std::atomic<bool (*)(size_t)> worker_interrupt{nullptr};
+
 [[noreturn]] void Fatal(const char* what) {
   std::fprintf(stderr, "wbbench: collector: %s\n", what);
   std::abort();
@@ -363,8 +365,17 @@ void Collector::FlushWbBuf(P* p) {
 
 // --- Marking ---------------------------------------------------------------
 
-size_t Collector::Drain(GcWork& gcw, size_t max_objects,
-                        const std::atomic<bool>* stop) {
+void Collector::SetWorkerInterruptForTesting(bool (*hook)(size_t held)) {
+  worker_interrupt.store(hook, std::memory_order_relaxed);
+}
+
+bool Collector::WorkerStopRequested(const GcWork& gcw) const {
+  if (pause_workers_.load(std::memory_order_relaxed)) return true;
+  bool (*hook)(size_t) = worker_interrupt.load(std::memory_order_relaxed);
+  return hook != nullptr && hook(gcw.LocalCount());
+}
+
+size_t Collector::Drain(GcWork& gcw, size_t max_objects, bool* stopped) {
   // Plain LIFO, as Go's gcDrain.  (A prefetching FIFO between the gray
   // stack and the scan, as in Boehm's marker, was 25-50% slower on
   // BM_MarkThroughput: it breaks the LIFO order's cache locality.)
@@ -373,8 +384,8 @@ size_t Collector::Drain(GcWork& gcw, size_t max_objects,
   while (n < max_objects && gcw.TryGet(&obj)) {
     ScanObject(gcw, obj);
     ++n;
-    if (stop != nullptr && (n & 255) == 0 &&
-        stop->load(std::memory_order_relaxed)) {
+    if (stopped != nullptr && (n & 255) == 0 && WorkerStopRequested(gcw)) {
+      *stopped = true;
       break;
     }
   }
@@ -841,11 +852,14 @@ void Collector::WorkerLoop(Worker* w) {
     ++active_workers_;
     lock.unlock();
     const int64_t cpu0 = ThreadCpuNanos();
+    bool stopped = false;
     for (;;) {
       bool did = ScanGlobalsJob(w->gcw);
       did |= ScanParkedStacks(w->gcw);
-      did |= Drain(w->gcw, kWorkerBatch, &pause_workers_) != 0;
-      if (!did || pause_workers_.load(std::memory_order_relaxed)) break;
+      did |= Drain(w->gcw, kWorkerBatch, &stopped) != 0;
+      if (!did || stopped || pause_workers_.load(std::memory_order_relaxed)) {
+        break;
+      }
     }
     // An idle worker holds no gray objects (MarkDone relies on it).
     w->gcw.Dispose();

@@ -223,6 +223,13 @@ class Collector {
     return mark_steps_.load(std::memory_order_relaxed);
   }
 
+  // Tests only: `hook` runs at each of a dedicated mark worker's checks for
+  // a pause (every 256 objects it scans), with the number of gray objects
+  // the worker holds; returning true stops the worker there exactly as a
+  // termination attempt's pause does (it disposes its gray work, then looks
+  // for work again).  Process-wide; nullptr removes it.
+  static void SetWorkerInterruptForTesting(bool (*hook)(size_t held));
+
  private:
   struct Worker;
 
@@ -239,7 +246,10 @@ class Collector {
   void FlushWbBuf(P* p);
 
   // Marking.
-  size_t Drain(GcWork& gcw, size_t max_objects, const std::atomic<bool>* stop);
+  // With `stopped` (a mark worker), stops early at a pause or a test's
+  // interrupt and sets *stopped.
+  size_t Drain(GcWork& gcw, size_t max_objects, bool* stopped);
+  bool WorkerStopRequested(const GcWork& gcw) const;
   bool MarkDoneLocked() const;
   void WaitMarkDone();
   void DrainInPause();

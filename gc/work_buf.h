@@ -138,6 +138,11 @@ class GcWork {
     return (wbuf1_ == nullptr || wbuf1_->nobj == 0) &&
            (wbuf2_ == nullptr || wbuf2_->nobj == 0);
   }
+  // Gray objects this context holds.
+  size_t LocalCount() const {
+    return (wbuf1_ == nullptr ? 0 : wbuf1_->nobj) +
+           (wbuf2_ == nullptr ? 0 : wbuf2_->nobj);
+  }
   // Publishes local work when the global list is empty (Go's balance).
   void Balance();
   // Publishes all local work and returns the buffers (Go's dispose).

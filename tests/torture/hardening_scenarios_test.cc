@@ -11,6 +11,20 @@
 // globals job has run.  Under a deletion barrier (hybrid, hybrid-cond,
 // yuasa) the freed values must be shaded as a barriered store of nil would
 // shade them, or D is reachable only from a black stack and is lost.
+//
+// A mutator that exits mid-mark hands over its barrier buffer.  g1's stack
+// is black and holds the only pointer to white D besides A -> D; g2
+// deletes A -> D (its barrier records D in g2's buffer, or under the
+// unbuffered barrier greys D into g2's gray buffer) and exits.  Unless
+// Unregister flushes g2's buffer and disposes its gray work, D is lost.
+//
+// A mark worker stopped mid-drain hands over its gray objects.  Under the
+// threaded driver, the worker scans a wide graph (an array of nodes, each
+// with four leaves) and is stopped at its first pause check where it holds
+// more than a workbuf of gray objects (a test interrupt, deterministic,
+// standing in for the termination attempt that stops it by timing).  Unless
+// it disposes them, the cycle terminates with them unscanned.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,8 +32,11 @@
 #include "barriers/algorithm.h"
 #include "barriers/barrier_kind.h"
 #include "gc/globals.h"
+#include "gc/heap.h"
 #include "gc/mutator.h"
 #include "gc/shadow_stack.h"
+#include "gc/type_descriptor.h"
+#include "gc/work_buf.h"
 #include "gtest/gtest.h"
 #include "tests/torture/script.h"
 
@@ -52,6 +69,95 @@ uint64_t FreedGlobalRangeHidesD(BarrierKind kind, Algorithm algorithm) {
   return lost;
 }
 
+uint64_t MutatorExitsMidMarkWithDInItsBuffer(BarrierKind kind) {
+  Script s(kind, Algorithm::kHybrid,
+           gc::StackScanPolicy::kPerMutatorConcurrent);
+  gc::Mutator g1(s.c());
+  s.Enter(g1);
+  gc::RootFrame g1_stack(2);
+  const uintptr_t a = NewNode(), d = NewNode();
+  g1_stack.Set(0, a);
+  s.Write(a, 0, d);
+  s.c().StartCycle();
+  gc::Safepoint();     // g1 scans its own stack: black; A grey, D white
+  g1_stack.Set(1, d);  // D onto the black stack
+  g1.Leave();
+  {
+    gc::Mutator g2(s.c());
+    s.Enter(g2);
+    s.Write(a, 0, 0);  // delete A -> D: D in g2's buffer
+    g2.Leave();
+  }  // g2 exits
+  s.Enter(g1);
+  const uint64_t lost = s.FinishAndVerify();
+  g1.Leave();
+  return lost;
+}
+
+// Mid nodes in the array, four leaves each.  Scanning the array greys 400
+// objects, which fit in the worker's own two workbufs (none reaches the
+// global list), and each mid scanned adds four leaves, so at its first pause
+// check (256 objects scanned) the worker still holds over 300 gray objects,
+// more than a workbuf (WorkBuf::kCapacity), and the global list is empty.
+constexpr size_t kFanOut = 400;
+static_assert(kFanOut > gc::WorkBuf::kCapacity + 51 &&
+              kFanOut + 4 < 2 * gc::WorkBuf::kCapacity);
+
+const gc::Type& ArrayType() {
+  static const gc::Type* t = new gc::Type("slot", sizeof(uintptr_t), {0});
+  return *t;
+}
+
+std::atomic<int> worker_interrupts{0};
+
+bool InterruptOnceHoldingMoreThanAWorkbuf(size_t held) {
+  if (held <= gc::WorkBuf::kCapacity) return false;
+  int expected = 0;
+  return worker_interrupts.compare_exchange_strong(expected, 1);
+}
+
+TEST(HardeningWorkerTest, AWorkerStoppedMidDrainHandsOverItsGrayObjects) {
+  const barriers::BarrierConfig saved = barriers::InstalledBarrier();
+  const Config config{.name = "worker",
+                      .kind = BarrierKind::kBuffered,
+                      .algorithm = Algorithm::kHybrid,
+                      .mode = gc::GcMode::kConcurrent,
+                      .stack_scan = gc::StackScanPolicy::kPerMutatorConcurrent,
+                      .knobs = {},
+                      .sound = true};
+  gc::GcConfig gcc = InstallBarrierFor(config, gc::kWbBufDefaultEntries);
+  gcc.gogc = -1;  // cycles only on Collect()
+  gc::Heap::Init(gcc);
+  {
+    gc::Collector c(gcc);
+    c.Start();
+    {
+      gc::MutatorScope m(c);
+      barriers::ResetWbBuf(m.mutator().p());
+      gc::RootFrame stack(1);
+      stack.Set(
+          0, reinterpret_cast<uintptr_t>(gc::Allocate(ArrayType(), kFanOut)));
+      for (size_t i = 0; i < kFanOut; ++i) {
+        const uintptr_t mid = NewNode();
+        for (int f = 0; f < gc::testing::kNodeFields; ++f) {
+          *gc::testing::FieldSlot(mid, f) = NewNode();  // barrier off
+        }
+        reinterpret_cast<uintptr_t*>(stack.Get(0))[i] = mid;
+      }
+      worker_interrupts = 0;
+      gc::Collector::SetWorkerInterruptForTesting(
+          &InterruptOnceHoldingMoreThanAWorkbuf);
+      c.Collect();  // parked: the worker scans this stack
+      gc::Collector::SetWorkerInterruptForTesting(nullptr);
+    }
+    c.Stop();
+    EXPECT_EQ(worker_interrupts.load(), 1) << "the worker was not stopped";
+    EXPECT_GE(c.cycles_completed(), 1u);
+    EXPECT_EQ(c.stats().TotalLost(), 0u);
+  }
+  EXPECT_TRUE(barriers::InstallBarrier(saved).ok());
+}
+
 class HardeningScenarioTest : public ScenarioTest {};
 
 TEST_P(HardeningScenarioTest, FreeingAGlobalRangeMidMarkShadesWhatItHeld) {
@@ -60,6 +166,10 @@ TEST_P(HardeningScenarioTest, FreeingAGlobalRangeMidMarkShadesWhatItHeld) {
     EXPECT_EQ(FreedGlobalRangeHidesD(kind(), a), 0u)
         << barriers::InfoFor(a).name;
   }
+}
+
+TEST_P(HardeningScenarioTest, AMutatorThatExitsMidMarkHandsOverItsBuffer) {
+  EXPECT_EQ(MutatorExitsMidMarkWithDInItsBuffer(kind()), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(SoundBarriers, HardeningScenarioTest,
