@@ -35,6 +35,10 @@ inline constexpr char kGcCycles[] = "gc_cycles";
 inline constexpr char kMarkMs[] = "mark_ms";
 inline constexpr char kMaxPauseUs[] = "max_pause_us";
 inline constexpr char kLostObjects[] = "lost_objects";
+// Mark terminations that found new work and went back to marking, per GC
+// cycle measured.
+inline constexpr char kTerminationRetriesPerCycle[] =
+    "termination_retries_per_cycle";
 // cgocheck: the share of stores the check saw (Go's cgocheck=2 keeps the
 // barrier on for the whole run, so 1 in every leg).
 inline constexpr char kCgocheckCheckedFraction[] = "cgocheck_checked_fraction";

@@ -348,17 +348,19 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
     k[kMarkStepChunks] = step_chunks;
   }
   std::vector<gc::CycleStats> history = collector.stats().History();
-  double mark_ns = 0, max_pause_ns = 0, lost = 0;
+  double mark_ns = 0, max_pause_ns = 0, lost = 0, retries = 0;
   for (size_t i = 0; i < history.size(); ++i) {
     lost += static_cast<double>(history[i].lost_objects);
     if (i < cycles_before || i >= cycles_after) continue;
     mark_ns += static_cast<double>(history[i].mark_wall_ns);
+    retries += history[i].termination_retries;
     for (int64_t p : history[i].pauses_ns) {
       max_pause_ns = std::max(max_pause_ns, static_cast<double>(p));
     }
   }
   k[kGcCycles] = static_cast<double>(std::min(cycles_after, history.size()) -
                                      cycles_before);
+  if (k[kGcCycles] > 0) k[kTerminationRetriesPerCycle] = retries / k[kGcCycles];
   k[kMarkMs] = mark_ns / 1e6;
   k[kMaxPauseUs] = max_pause_ns / 1e3;
   if (o.gc.verify) k[kLostObjects] = lost;

@@ -64,7 +64,7 @@ TEST(WbbenchRunTest, JsonOutHasEveryRowAndTheCounterSources) {
         "\"own_ns_per_barriered_store\"", "\"check_ns_per_store\"",
         "\"pause_ns_per_store\"", "\"assist_ns_per_store\"",
         "\"dropped_block_fraction\"", "\"incremental_mark_steps\"",
-        "\"est_core_hz_median\""}) {
+        "\"termination_retries_per_cycle\"", "\"est_core_hz_median\""}) {
     EXPECT_TRUE(absl::StrContains(json, name)) << name;
   }
   // Interference needs barrier-on chunks kept in both marking

@@ -24,6 +24,13 @@
 // more than a workbuf of gray objects (a test interrupt, deterministic,
 // standing in for the termination attempt that stops it by timing).  Unless
 // it disposes them, the cycle terminates with them unscanned.
+//
+// A barrier that shades at once publishes what it greys.  After the marker
+// has run out of work, a store shades white D (unbuffered: at once;
+// cgocheck: its one-entry buffer flushes).  D must reach the global list,
+// as a buffered flush's gray objects do, so that the marker finds it before
+// mark termination: otherwise the termination pause finds hidden work and
+// retries, which is not the barrier's cost.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -156,6 +163,33 @@ TEST(HardeningWorkerTest, AWorkerStoppedMidDrainHandsOverItsGrayObjects) {
     EXPECT_EQ(c.stats().TotalLost(), 0u);
   }
   EXPECT_TRUE(barriers::InstallBarrier(saved).ok());
+}
+
+TEST(HardeningPublishTest, ABarrierThatShadesAtOncePublishesItsWork) {
+  for (BarrierKind kind : {BarrierKind::kUnbuffered, BarrierKind::kCgocheck}) {
+    Script s(kind, Algorithm::kHybrid,
+             gc::StackScanPolicy::kPerMutatorConcurrent);
+    gc::Mutator g1(s.c());
+    s.Enter(g1);
+    {
+      gc::RootFrame stack(2);
+      const uintptr_t a = NewNode(), d = NewNode();
+      stack.Set(0, a);
+      stack.Set(1, d);
+      s.c().StartCycle();  // by g1's thread: its stack stays unscanned
+      s.c().DrainAll();    // the globals; nothing else is reachable yet
+      ASSERT_FALSE(IsMarked(d));
+      s.Write(a, 0, d);  // shades D (the stack is grey)
+      EXPECT_TRUE(IsMarked(d));
+      EXPECT_TRUE(s.c().MarkSome(1))
+          << barriers::BarrierName(kind) << ": D stayed in the P";
+      gc::Safepoint();  // g1 scans its stack
+      EXPECT_EQ(s.FinishAndVerify(), 0u);
+      EXPECT_EQ(s.c().stats().History().back().termination_retries, 0)
+          << barriers::BarrierName(kind);
+    }
+    g1.Leave();
+  }
 }
 
 class HardeningScenarioTest : public ScenarioTest {};
