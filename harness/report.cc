@@ -163,6 +163,23 @@ std::vector<std::pair<std::string, std::string>> ConfigsOf(const Row& row) {
 
 }  // namespace
 
+std::string VerifierVerdict(const std::map<std::string, double>& counters) {
+  double lost = 0, unbalanced = 0;
+  for (const auto& [key, v] : counters) {
+    if (key.ends_with(kLostObjects)) lost += v;
+    if (key.ends_with(kAccountingErrors)) unbalanced += v;
+  }
+  std::vector<std::string> found;
+  if (lost > 0) found.push_back(absl::StrCat(lost, " lost objects"));
+  if (unbalanced > 0) {
+    found.push_back(absl::StrCat(unbalanced,
+                                 unbalanced == 1 ? " cycle" : " cycles",
+                                 " whose mark accounting did not balance"));
+  }
+  if (found.empty()) return "";
+  return absl::StrCat("verifier found ", absl::StrJoin(found, "; "));
+}
+
 std::string ConsoleReport(const Report& report, bool verbose) {
   const Metadata& m = report.meta;
   std::string out;
@@ -371,7 +388,12 @@ std::string JsonReport(const Report& report) {
       m.counter_read_ns ? JsonNumber(*m.counter_read_ns) : "null", ",\n",
       "      \"steal_percent\": ", JsonNumber(m.steal_percent), ",\n",
       "      \"interrupted\": ", m.interrupted ? "true" : "false", ",\n",
-      "      \"baseline\": ", JsonString(m.baseline), ",\n",
+      "      \"warmup_lost_objects\": ",
+      m.warmup_lost_objects ? JsonNumber(*m.warmup_lost_objects) : "null",
+      ",\n", "      \"warmup_accounting_errors\": ",
+      m.warmup_accounting_errors ? JsonNumber(*m.warmup_accounting_errors)
+                                 : "null",
+      ",\n", "      \"baseline\": ", JsonString(m.baseline), ",\n",
       "      \"gc\": ", JsonString(m.gc_mode), ",\n",
       "      \"algorithm\": ", JsonString(m.algorithm), ",\n",
       "      \"threads\": ", m.threads, ",\n",

@@ -121,11 +121,21 @@ TEST(WbbenchRunTest, LostObjectsMakeTheRunFail) {
 }
 
 TEST(WbbenchRunTest, SoundRunUnderVerifyLosesNothing) {
+  std::string out = TempPath("verify.json");
   auto r = RunCommand(WbbenchBinary() +
                       " --workload=graph-rewire --scale=0.02 --repetitions=2 "
                       "--duration=300ms --barrier=buffered --gc=continuous "
-                      "--verify");
+                      "--verify --format=json --out=" +
+                      out);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Every verdict is recorded: the warm-up's, and each repetition's (the
+  // baseline's too).
+  const std::string json = Slurp(out);
+  EXPECT_TRUE(absl::StrContains(json, "\"warmup_lost_objects\": 0")) << json;
+  EXPECT_TRUE(absl::StrContains(json, "\"warmup_accounting_errors\": 0"));
+  ExpectEveryValueIs(json, "lost_objects", "0");
+  ExpectEveryValueIs(json, "accounting_errors", "0");
+  unlink(out.c_str());
 }
 
 // Go's cgocheck=2 checks every store, marking or not: in every leg of the
