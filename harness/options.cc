@@ -1,5 +1,10 @@
 #include "harness/options.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -253,6 +258,36 @@ absl::StatusOr<size_t> ParseByteSize(absl::string_view text) {
   return n * unit;
 }
 
+// --out names a file that can be written where it is, checked before the
+// run so that no run's results are lost at the end: not a directory, in an
+// existing directory this process may write (the report is written to a
+// temporary file there and renamed over the path).
+absl::Status CheckOutPath(const std::string& path) {
+  if (path.empty()) return absl::OkStatus();
+  auto bad = [&](const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad --out '", path, "': ", why,
+        "; accepted: a file path in an existing, writable directory"));
+  };
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return bad("it is a directory");
+  }
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  if (stat(dir.c_str(), &st) != 0) {
+    return bad(absl::StrCat(dir, ": ", std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode))
+    return bad(absl::StrCat(dir, " is not a directory"));
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    return bad(absl::StrCat(dir, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Options> OptionsFromFlags() {
   Options o;
   auto barriers = ParseNameList<barriers::BarrierKind>(
@@ -338,6 +373,7 @@ absl::StatusOr<Options> OptionsFromFlags() {
   if (!format.ok()) return format.status();
   o.format = *format;
   o.out = absl::GetFlag(FLAGS_out);
+  if (absl::Status s = CheckOutPath(o.out); !s.ok()) return s;
 
   std::string seed = absl::GetFlag(FLAGS_seed);
   if (!absl::SimpleAtoi(seed, &o.seed)) {

@@ -68,6 +68,10 @@ absl::Status PrecheckCommandLine(const std::vector<std::string>& absl_args);
 // Builds Options from the current values of the flags.
 absl::StatusOr<Options> OptionsFromFlags();
 
+// Whether --out=`path` can be written: not a directory, in an existing
+// directory this process may write.  Empty is fine (no file).
+absl::Status CheckOutPath(const std::string& path);
+
 // Parses "64MiB", "2G", "1048576" (bytes).
 absl::StatusOr<size_t> ParseByteSize(absl::string_view text);
 

@@ -576,26 +576,27 @@ absl::Status WriteFileAtomically(const std::string& path,
     return absl::UnavailableError(
         absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
   }
+  // Every failure closes the descriptor (if still open), removes the
+  // temporary file and names the errno of the call that failed.
+  auto fail = [&](int err) {
+    if (fd >= 0) close(fd);
+    unlink(tmp.c_str());
+    return absl::UnavailableError(
+        absl::StrCat("cannot write ", path, ": ", std::strerror(err)));
+  };
   size_t done = 0;
   while (done < contents.size()) {
     ssize_t n = write(fd, contents.data() + done, contents.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      return absl::UnavailableError(
-          absl::StrCat("cannot write ", path, ": ", std::strerror(err)));
-    }
+    // write() returning 0 for a regular file sets no errno: out of space.
+    if (n <= 0) return fail(n < 0 ? errno : ENOSPC);
     done += static_cast<size_t>(n);
   }
-  if (fsync(fd) != 0 || close(fd) != 0 ||
-      rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return absl::UnavailableError(
-        absl::StrCat("cannot write ", path, ": ", std::strerror(err)));
-  }
+  if (fsync(fd) != 0) return fail(errno);
+  const int closed = close(fd);
+  fd = -1;
+  if (closed != 0) return fail(errno);
+  if (rename(tmp.c_str(), path.c_str()) != 0) return fail(errno);
   return absl::OkStatus();
 }
 

@@ -94,6 +94,23 @@ TEST(WbbenchRunTest, KillMidRunLeavesNoFile) {
   EXPECT_EQ(r.out, "0\n") << "a partial or temporary file was left behind";
 }
 
+// --out was checked before the run; if it still cannot be written at the
+// end (here its directory is removed mid-run), the report goes to stdout and
+// the exit status says the file was not written.
+TEST(WbbenchRunTest, AnOutFileThatCannotBeWrittenAtTheEndGoesToStdout) {
+  const std::string dir = TempPath("gone");
+  auto r = RunCommand(absl::StrCat(
+      "mkdir -p ", dir, " && { ", WbbenchBinary(),
+      " --workload=list-queue --scale=0.01 --repetitions=3 --duration=200ms "
+      "--format=json --out=",
+      dir, "/run.json & pid=$!; sleep 0.5; rmdir ", dir,
+      "; wait $pid; echo status=$?; }"));
+  EXPECT_TRUE(absl::StrContains(r.out, "status=3")) << r.out << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "\"benchmarks\"")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.err, "cannot write")) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "went to stdout")) << r.err;
+}
+
 TEST(WbbenchRunTest, InterruptStopsAndMarksTheReport) {
   std::string out = TempPath("interrupted.json");
   auto r = RunCommand(absl::StrCat(
