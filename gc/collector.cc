@@ -25,6 +25,7 @@
 #include "gc/mutator.h"
 #include "gc/scan.h"
 #include "gc/shade.h"
+#include "gc/start_thread.h"
 #include "gc/sweeper.h"
 
 namespace gc {
@@ -729,9 +730,11 @@ void Collector::Start() {
     workers_.push_back(std::move(w));
   }
   for (auto& w : workers_) {
-    w->thread = std::thread([this, wp = w.get()] { WorkerLoop(wp); });
+    w->thread =
+        StartThread("a mark worker", [this, wp = w.get()] { WorkerLoop(wp); });
   }
-  coordinator_ = std::thread([this] { CoordinatorLoop(); });
+  coordinator_ =
+      StartThread("the collector's coordinator", [this] { CoordinatorLoop(); });
 }
 
 void Collector::Stop() {

@@ -17,6 +17,7 @@
 #include "gc/collector.h"
 #include "gc/heap.h"
 #include "gc/mutator.h"
+#include "gc/start_thread.h"
 #include "harness/chunk_meter.h"
 #include "harness/clock.h"
 #include "harness/counters.h"
@@ -184,6 +185,11 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
       between(schedule);
     }
   };
+  // Ctrl-C ends a repetition too, so that a huge --ops honours it.
+  auto stopping = [&] {
+    return stop.load(std::memory_order_relaxed) ||
+           interrupt_requested.load(std::memory_order_relaxed);
+  };
   // Warm-up, untimed: the first cycles of a fresh heap grow the collector's
   // buffers and are slower than the rest.  A quarter of --ops, or until the
   // runner starts measuring.  (With --ops, the repetition's flush and cycle
@@ -192,15 +198,14 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
     ChunkMeter warm(g, &collector);
     run_blocks(warm, o.ops ? *o.ops / kWarmupDivisor : UINT64_MAX, [&] {
       return (!o.ops && measuring.load(std::memory_order_relaxed)) ||
-             stop.load(std::memory_order_relaxed);
+             stopping();
     });
   }
   const workloads::Counts before = w->counts();
   const uint64_t pause0 = g->pause_ticks, assist0 = g->assist_ticks;
   ChunkMeter meter(g, &collector);
   counters.Start();
-  run_blocks(meter, o.ops.value_or(UINT64_MAX),
-             [&] { return stop.load(std::memory_order_relaxed); });
+  run_blocks(meter, o.ops.value_or(UINT64_MAX), stopping);
   counters.Stop();
   out.readings = counters.Read();
   out.counts = Minus(w->counts(), before);
@@ -241,10 +246,10 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
   std::vector<ThreadResult> results(o.threads);
   std::vector<std::thread> threads;
   for (int t = 0; t < o.threads; ++t) {
-    threads.emplace_back([&, t] {
+    threads.push_back(gc::StartThread("a mutator", [&, t] {
       MutatorMain(collector, o, c, counter_set, t, ready, go, measuring, stop,
                   results[t]);
-    });
+    }));
   }
   ready.Wait();
   // As Go's benchmark: start measuring from a collected heap.

@@ -124,6 +124,35 @@ TEST(WbbenchRunTest, InterruptStopsAndMarksTheReport) {
   unlink(out.c_str());
 }
 
+// A thread the system cannot create (here: no address space left for its
+// stack) is one error line and status 1, not std::terminate.
+TEST(WbbenchRunTest, AThreadThatCannotBeCreatedIsAnErrorLine) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitized wbbench cannot start under ulimit -v";
+#else
+  auto r = RunCommand("ulimit -v 400000; " + WbbenchBinary() + kSmall +
+                      " --threads=64 --barrier=buffered");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "wbbench: cannot create a thread"))
+      << r.err;
+  EXPECT_FALSE(absl::StrContains(r.err, "terminate")) << r.err;
+#endif
+}
+
+// A huge --ops would run for days: Ctrl-C still stops it.
+TEST(WbbenchRunTest, InterruptStopsAHugeOpsRun) {
+  std::string out = TempPath("interrupted-ops.json");
+  // `timeout` forwards the SIGINT, and fails the run if it is ignored.
+  auto r = RunCommand(absl::StrCat(
+      "timeout 60 ", WbbenchBinary(),
+      " --workload=list-queue --scale=0.01 --repetitions=2 ",
+      "--ops=1000000000000 --format=json --out=", out,
+      " & pid=$!; sleep 2; kill -INT $pid; wait $pid; echo status=$?"));
+  EXPECT_TRUE(absl::StrContains(r.out, "status=130")) << r.out << r.err;
+  EXPECT_TRUE(absl::StrContains(Slurp(out), "\"interrupted\": true"));
+  unlink(out.c_str());
+}
+
 // `none` under concurrent marking is unsound; run as a demonstration with
 // --verify, the verifier finds lost objects and the run fails.  Two
 // workloads that store into old objects, so that losing nothing in both is
