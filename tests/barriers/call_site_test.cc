@@ -6,11 +6,13 @@
 #include "barriers/call_site.h"
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "barriers/barrier_config.h"
 #include "barriers/registry.h"
 #include "barriers/wb_buf_flush.h"
+#include "gc/work_buf.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/barriers/barrier_cases.h"
@@ -72,6 +74,14 @@ std::vector<uintptr_t> Entry(Algorithm a, uintptr_t value, uintptr_t old,
       return {old};
   }
   return {};
+}
+
+// Generated code calls the flush and registers no unwind table: nothing it
+// reaches may throw (allocation failure aborts instead).
+TEST(WbBufFlushTest, NeverThrows) {
+  static_assert(noexcept(WbBufFlush(nullptr, 0)));
+  static_assert(noexcept(std::declval<gc::WorkQueue&>().GetEmpty()));
+  SUCCEED();
 }
 
 class CallSiteTest : public ::testing::TestWithParam<Case> {
