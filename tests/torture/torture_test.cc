@@ -43,9 +43,8 @@ TEST_P(SoundTortureTest, LosesNothingOverVerifiedCycles) {
   EXPECT_TRUE(Tried(GetParam(), r)) << Describe(GetParam(), r);
   EXPECT_GT(r.bulk_copies, 0u) << Describe(GetParam(), r);
   EXPECT_GT(r.large_objects, 0u) << Describe(GetParam(), r);
-  if (GetParam().mode == gc::GcMode::kConcurrent) {
-    EXPECT_GT(r.worker_interrupts, 0u) << Describe(GetParam(), r);
-  }
+  // (Workers stopped mid-drain, r.worker_interrupts, depend on timing: the
+  // scripted HardeningWorkerTest makes that happen deterministically.)
   EXPECT_TRUE(Passed(GetParam(), o, r)) << Describe(GetParam(), r);
   EXPECT_GE(r.gogc, kMinGogc);
   EXPECT_LE(r.gogc, kMaxGogc);
