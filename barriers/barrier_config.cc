@@ -42,8 +42,9 @@ bool ShouldShade(const gc::P* p) {
 
 void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config) {
   gc_config->stack_scan = InfoFor(config.algorithm).stack_scan;
-  gc_config->wbbuf_entries =
-      config.kind == BarrierKind::kCgocheck ? 1 : config.wbbuf_entries;
+  const bool cgocheck = config.kind == BarrierKind::kCgocheck;
+  gc_config->wbbuf_entries = cgocheck ? 1 : config.wbbuf_entries;
+  gc_config->barrier_always_on = cgocheck;
 }
 
 absl::Status CheckBarrierForGcMode(BarrierKind kind, gc::GcMode mode,

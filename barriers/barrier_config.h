@@ -75,8 +75,9 @@ void ResetWbBuf(gc::P* p);
 bool ShouldShade(const gc::P* p);
 
 // Copies what the collector must know about the installed barrier into
-// `gc_config`: the stack-scan policy the algorithm needs and the buffer size
-// (one entry under cgocheck).
+// `gc_config`: the stack-scan policy the algorithm needs, the buffer size
+// (one entry under cgocheck) and, under cgocheck, that the barrier stays on
+// for the whole run (Go's cgocheck=2).
 void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config);
 
 // `none` is unsound while marking concurrently: refuses it for kConcurrent

@@ -26,6 +26,13 @@
 // halves of ymm/zmm and xmm16-31 are not saved: the project is compiled for
 // baseline x86-64, so no caller keeps values there.
 //
+// Unwinding.  The generated functions register no unwind table: they are
+// leaves for the unwinder (perf's DWARF call graphs and sanitizer stacks stop
+// at them; perf still names them through /tmp/perf-PID.map).  That is sound
+// because nothing ever unwinds through them: they throw nothing, and the
+// only call they make, WbBufFlush, is noexcept and aborts rather than throws
+// when memory runs out.
+//
 // Register use matches Go's: entry pointer (Go: next) in a register, the P
 // in another; the old value reuses the P's register once the P is no longer
 // needed.  Offsets come from the static_asserted constants in gc/runtime.h.

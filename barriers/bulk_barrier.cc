@@ -1,5 +1,6 @@
 #include "barriers/bulk_barrier.h"
 
+#include "barriers/barrier_config.h"
 #include "barriers/store.h"
 #include "barriers/wb_buf_flush.h"
 #include "gc/runtime.h"
@@ -12,7 +13,12 @@ __attribute__((noinline)) void BufferedBulkPreWrite(Algorithm algorithm,
                                                     size_t n) {
   gc::G* g = gc::tls_g;
   gc::WbBuf& buf = g->m->p->wb_buf;
+  const size_t entry = EntryPointers(algorithm);
   for (size_t i = 0; i < n; ++i) {
+    // Reserve, then write (gc::WbBuf's invariant): the batched barrier may
+    // have left the buffer exactly full.  The flush resets buf (it is p's
+    // buffer, reached again through g).
+    if (!buf.Fits(entry)) WbBufFlush(nullptr, 0);
     uintptr_t old = LoadPlain(&dst[i]);
     uintptr_t value = LoadPlain(&src[i]);
     uintptr_t* next = buf.next;
@@ -35,8 +41,10 @@ __attribute__((noinline)) void BufferedBulkPreWrite(Algorithm algorithm,
         break;
     }
     buf.next = next;
-    // The flush resets buf (it is p's buffer, reached again through g).
-    if (next >= buf.end) WbBufFlush(&dst[i], value);
+    buf.CheckInvariant();
+    // Full: flush now, as the buffered barrier does, so that cgocheck checks
+    // this pointer and the buffered fast path never finds the buffer full.
+    if (next == buf.end) WbBufFlush(&dst[i], value);
   }
 }
 

@@ -7,7 +7,9 @@
 // the per-copy work (finding the P, the loop) lives out of line here.
 //
 // Buffered kinds (buffered, cgocheck, batched) put the entries into the P's
-// buffer with C++ stores and call WbBufFlush when it fills, passing the slot
+// buffer with C++ stores, keeping the buffer's invariant (gc/runtime.h,
+// WbBuf): flush first when an entry does not fit (the batched barrier may
+// leave the buffer full), and flush when an entry fills it, passing the slot
 // and value of the pointer that filled it, so that cgocheck checks every
 // copied pointer.  The unbuffered barrier shades at once on the system
 // stack, as its single stores do.

@@ -79,6 +79,8 @@ namespace {
 // below turns an overflow into a fault.
 constexpr size_t kSystemStackBytes = 64 * 1024;
 constexpr size_t kGuardBytes = 4096;
+// Pointers shaded per gc::ShadeBatch by a bulk copy: 128 slots of two.
+constexpr size_t kShadeChunk = 256;
 
 // The calling thread's system stack, mapped on first use, unmapped when the
 // thread exits.  Several Ms entered in turn on one thread share it (they are
@@ -133,20 +135,34 @@ struct ShadeRequest {
   size_t n;
 };
 
-// Go's gcmarkwb_m for each slot: shade what the algorithm names, at once.
+// Go's gcmarkwb_m for each slot: shade what the algorithm names, at once,
+// through the one shading routine, which also publishes the P's gray
+// objects when the global list is empty (GcWork::Balance), as a buffered
+// flush does.  Go 1.9's shade kept them on the P during the first mark
+// phase but disposed them at once in the second (gcBlackenPromptly), so a
+// termination did not find them hidden there; without the publishing here,
+// every termination found hidden work and retried, which inflated the
+// unbuffered barrier's retries and pauses for a reason that is not its
+// per-store cost.
 void ShadeOnSystemStack(void* arg) {
   const ShadeRequest& r = *static_cast<const ShadeRequest*>(arg);
   gc::P* p = r.g->m->p;
   if (!ShouldShade(p)) return;
   const AlgorithmInfo& info = InfoFor(r.algorithm);
+  const bool shade_new =
+      info.shades_new && !(r.algorithm == Algorithm::kHybridCond &&
+                           r.g->stack_black.load(std::memory_order_relaxed));
+  uintptr_t ptrs[kShadeChunk];
+  size_t k = 0;
   for (size_t i = 0; i < r.n; ++i) {
-    if (info.shades_old) gc::Shade(p, LoadPlain(&r.dst[i]));
-    if (info.shades_new &&
-        !(r.algorithm == Algorithm::kHybridCond &&
-          r.g->stack_black.load(std::memory_order_relaxed))) {
-      gc::Shade(p, LoadPlain(&r.src[i]));
+    if (info.shades_old) ptrs[k++] = LoadPlain(&r.dst[i]);
+    if (shade_new) ptrs[k++] = LoadPlain(&r.src[i]);
+    if (k + 2 > kShadeChunk) {
+      gc::ShadeBatch(p, ptrs, k);
+      k = 0;
     }
   }
+  if (k != 0) gc::ShadeBatch(p, ptrs, k);
 }
 
 void ShadeSlots(Algorithm algorithm, uintptr_t* dst, const uintptr_t* src,

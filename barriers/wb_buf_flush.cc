@@ -27,7 +27,7 @@ void (*flush_hook)() = nullptr;
 }  // namespace
 
 __attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
-                                                uintptr_t value) {
+                                                uintptr_t value) noexcept {
   gc::P* p = gc::tls_g->m->p;
   flush_counters[static_cast<size_t>(p->id) % kFlushCounters].n.fetch_add(
       1, std::memory_order_relaxed);
@@ -36,6 +36,7 @@ __attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
   if (config.kind == BarrierKind::kCgocheck && slot != nullptr) {
     CgocheckStore(slot, value);
   }
+  p->wb_buf.CheckInvariant();
   if (ShouldShade(p)) {
     gc::WbBuf& buf = p->wb_buf;
     gc::ShadeBatch(p, buf.buf, static_cast<size_t>(buf.next - buf.buf));

@@ -26,7 +26,10 @@ namespace barriers {
 // `slot` and `value` describe the store that filled the buffer when there is
 // one (buffered, cgocheck); nullptr and 0 otherwise (batched reservations).
 // The store itself is done by the caller after the flush returns.
-void WbBufFlush(uintptr_t* slot, uintptr_t value);
+// noexcept: generated code calls it and registers no unwind table, so no
+// exception may leave it; what it allocates (gray work buffers) aborts with
+// one line when memory runs out instead of throwing.
+void WbBufFlush(uintptr_t* slot, uintptr_t value) noexcept;
 
 // Flushes since the last ResetFlushCounts, summed over every P.
 uint64_t TotalFlushes();

@@ -25,6 +25,7 @@
 #include "gc/mutator.h"
 #include "gc/scan.h"
 #include "gc/shade.h"
+#include "gc/start_thread.h"
 #include "gc/sweeper.h"
 
 namespace gc {
@@ -43,6 +44,8 @@ constexpr auto kIdlePoll = std::chrono::microseconds(200);
 constexpr auto kStwWarnAfter = std::chrono::milliseconds(2000);
 // How often the coordinator checks the pacer's trigger when idle.
 constexpr auto kTriggerPoll = std::chrono::milliseconds(1);
+
+std::atomic<bool (*)(size_t)> worker_interrupt{nullptr};
 
 [[noreturn]] void Fatal(const char* what) {
   std::fprintf(stderr, "wbbench: collector: %s\n", what);
@@ -128,6 +131,10 @@ Collector::Collector(const GcConfig& config, UnsafeKnobs knobs)
   queue_.set_on_publish(&Collector::OnPublish, this);
   driver_gcw_.set_queue(&queue_);
   live_.store(Heap::Get().live_bytes(), std::memory_order_relaxed);
+  // cgocheck checks every store, marking or not (no mutator runs yet).
+  if (config.barrier_always_on) {
+    write_barrier_enabled.store(1, std::memory_order_relaxed);
+  }
 }
 
 Collector::~Collector() {
@@ -359,8 +366,17 @@ void Collector::FlushWbBuf(P* p) {
 
 // --- Marking ---------------------------------------------------------------
 
-size_t Collector::Drain(GcWork& gcw, size_t max_objects,
-                        const std::atomic<bool>* stop) {
+void Collector::SetWorkerInterruptForTesting(bool (*hook)(size_t held)) {
+  worker_interrupt.store(hook, std::memory_order_relaxed);
+}
+
+bool Collector::WorkerStopRequested(const GcWork& gcw) const {
+  if (pause_workers_.load(std::memory_order_relaxed)) return true;
+  bool (*hook)(size_t) = worker_interrupt.load(std::memory_order_relaxed);
+  return hook != nullptr && hook(gcw.LocalCount());
+}
+
+size_t Collector::Drain(GcWork& gcw, size_t max_objects, bool* stopped) {
   // Plain LIFO, as Go's gcDrain.  (A prefetching FIFO between the gray
   // stack and the scan, as in Boehm's marker, was 25-50% slower on
   // BM_MarkThroughput: it breaks the LIFO order's cache locality.)
@@ -369,8 +385,8 @@ size_t Collector::Drain(GcWork& gcw, size_t max_objects,
   while (n < max_objects && gcw.TryGet(&obj)) {
     ScanObject(gcw, obj);
     ++n;
-    if (stop != nullptr && (n & 255) == 0 &&
-        stop->load(std::memory_order_relaxed)) {
+    if (stopped != nullptr && (n & 255) == 0 && WorkerStopRequested(gcw)) {
+      *stopped = true;
       break;
     }
   }
@@ -635,7 +651,8 @@ void Collector::FinishCycle() {
   }
   std::unique_lock<std::mutex> lock(mu_);
   const bool stw = config_.mode == GcMode::kStw;
-  write_barrier_enabled.store(0, std::memory_order_relaxed);
+  write_barrier_enabled.store(config_.barrier_always_on ? 1 : 0,
+                              std::memory_order_relaxed);
   CollectTotals(current_);
   current_.heap_live_end = live_.load(std::memory_order_relaxed);
   repaired_bytes_ = 0;
@@ -713,9 +730,11 @@ void Collector::Start() {
     workers_.push_back(std::move(w));
   }
   for (auto& w : workers_) {
-    w->thread = std::thread([this, wp = w.get()] { WorkerLoop(wp); });
+    w->thread =
+        StartThread("a mark worker", [this, wp = w.get()] { WorkerLoop(wp); });
   }
-  coordinator_ = std::thread([this] { CoordinatorLoop(); });
+  coordinator_ =
+      StartThread("the collector's coordinator", [this] { CoordinatorLoop(); });
 }
 
 void Collector::Stop() {
@@ -836,11 +855,14 @@ void Collector::WorkerLoop(Worker* w) {
     ++active_workers_;
     lock.unlock();
     const int64_t cpu0 = ThreadCpuNanos();
+    bool stopped = false;
     for (;;) {
       bool did = ScanGlobalsJob(w->gcw);
       did |= ScanParkedStacks(w->gcw);
-      did |= Drain(w->gcw, kWorkerBatch, &pause_workers_) != 0;
-      if (!did || pause_workers_.load(std::memory_order_relaxed)) break;
+      did |= Drain(w->gcw, kWorkerBatch, &stopped) != 0;
+      if (!did || stopped || pause_workers_.load(std::memory_order_relaxed)) {
+        break;
+      }
     }
     // An idle worker holds no gray objects (MarkDone relies on it).
     w->gcw.Dispose();

@@ -25,6 +25,9 @@
 //     barrier goes off, allocation stops being black, phase -> kOff, the
 //     heap starts sweeping, and the world restarts.
 // In kStw mode the whole cycle runs in one pause and the barrier stays off.
+// Under GcConfig::barrier_always_on (cgocheck, as Go's cgocheck=2) the
+// barrier is on from construction to destruction, in every phase and mode;
+// only marking shades (barriers::ShouldShade).
 //
 // In kIncremental mode there are no collector threads at all: the same
 // steps run on the mutators' own threads, at Gosched() (gc/mutator.h), one
@@ -221,6 +224,13 @@ class Collector {
     return mark_steps_.load(std::memory_order_relaxed);
   }
 
+  // Tests only: `hook` runs at each of a dedicated mark worker's checks for
+  // a pause (every 256 objects it scans), with the number of gray objects
+  // the worker holds; returning true stops the worker there exactly as a
+  // termination attempt's pause does (it disposes its gray work, then looks
+  // for work again).  Process-wide; nullptr removes it.
+  static void SetWorkerInterruptForTesting(bool (*hook)(size_t held));
+
  private:
   struct Worker;
 
@@ -237,7 +247,10 @@ class Collector {
   void FlushWbBuf(P* p);
 
   // Marking.
-  size_t Drain(GcWork& gcw, size_t max_objects, const std::atomic<bool>* stop);
+  // With `stopped` (a mark worker), stops early at a pause or a test's
+  // interrupt and sets *stopped.
+  size_t Drain(GcWork& gcw, size_t max_objects, bool* stopped);
+  bool WorkerStopRequested(const GcWork& gcw) const;
   bool MarkDoneLocked() const;
   void WaitMarkDone();
   void DrainInPause();

@@ -48,6 +48,10 @@ struct GcConfig {
   // work at the same point of the program on every run, for counts that
   // must repeat exactly (harness/valgrind_counts.h).
   uint64_t incremental_step_work = 0;
+  // Go's cgocheck=2: the write barrier stays on for the whole run (the
+  // check runs on every store; shading only while marking).  Set by
+  // barriers::ApplyToGcConfig for the cgocheck barrier.
+  bool barrier_always_on = false;
 };
 
 }  // namespace gc

@@ -3,10 +3,21 @@
 // Range allocation in the globals area; see globals.h.
 #include "gc/globals.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
+#include "gc/collector.h"
+#include "gc/runtime.h"
+#include "gc/shade.h"
+
 namespace gc {
+namespace {
+
+// Freed slots shaded per ShadeBatch.
+constexpr size_t kFreeChunk = 256;
+
+}  // namespace
 
 Globals& Globals::Get() {
   static Globals* globals = new Globals();  // never destroyed: outlives users
@@ -37,6 +48,20 @@ size_t Globals::Allocate(size_t n) {
 }
 
 void Globals::Free(size_t first, size_t n) {
+  // Zeroing the range deletes every pointer it holds: while a cycle marks,
+  // shade them as a barriered store of nil would under a deletion barrier
+  // (for an insertion-only barrier it is merely conservative).
+  G* g = tls_g;
+  P* p = g == nullptr ? nullptr : g->m->p;
+  if (p != nullptr && p->collector != nullptr &&
+      p->collector->phase() != GcPhase::kOff) {
+    uintptr_t old[kFreeChunk];
+    for (size_t i = 0; i < n; i += kFreeChunk) {
+      const size_t m = std::min(kFreeChunk, n - i);
+      for (size_t j = 0; j < m; ++j) old[j] = Load(first + i + j);
+      ShadeBatch(p, old, m);
+    }
+  }
   std::lock_guard<std::mutex> lock(mu_);
   for (size_t j = first; j < first + n; ++j) {
     std::atomic_ref<uintptr_t>(slots_[j]).store(0, std::memory_order_relaxed);

@@ -15,7 +15,8 @@
 // Allocation of ranges takes a mutex; the high-water mark is published with
 // release so a scanner never reads past initialised slots.
 //
-// Who calls what.  GlobalSlots: any thread.  ForEachSlot: the marker at any
+// Who calls what.  GlobalSlots: any thread (freed mid-mark: a mutator
+// thread, see Free).  ForEachSlot: the marker at any
 // phase (a root job during marking; the verifier with the world stopped).
 #ifndef WBBENCH_GC_GLOBALS_H_
 #define WBBENCH_GC_GLOBALS_H_
@@ -39,7 +40,10 @@ class Globals {
   // Reserves n zeroed consecutive slots; returns the first index.  Aborts
   // when the area is exhausted.
   size_t Allocate(size_t n);
-  // Zeroes and returns n slots starting at `first`.
+  // Zeroes and returns n slots starting at `first`.  Zeroing deletes the
+  // pointers they hold: while a cycle marks, the calling thread's mutator
+  // shades them (gc::ShadeBatch), so free a range that may hold the only
+  // pointer to an object on a thread with a mutator entered.
   void Free(size_t first, size_t n);
 
   uintptr_t* SlotAddress(size_t i) { return &slots_[i]; }

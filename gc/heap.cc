@@ -16,9 +16,18 @@ void DefaultHeapLimitHandler(size_t live_bytes, size_t limit_bytes) {
   constexpr size_t kMiB = size_t{1} << 20;
   // Live rounds up and the limit down, so the line never reads "N > N".
   const size_t live_mib = live_bytes / kMiB + (live_bytes % kMiB != 0 ? 1 : 0);
-  std::fprintf(stderr,
-               "wbbench: heap limit exceeded: live %zu MiB > limit %zu MiB\n",
-               live_mib, limit_bytes / kMiB);
+  if (live_bytes <= limit_bytes) {
+    // Under the limit: the heap could not map more (mmap failed, ulimit -v,
+    // or the arena table is full), which is not the limit's doing.
+    std::fprintf(stderr,
+                 "wbbench: out of address space: the heap could not grow to "
+                 "%zu MiB (limit %zu MiB)\n",
+                 live_mib, limit_bytes / kMiB);
+  } else {
+    std::fprintf(stderr,
+                 "wbbench: heap limit exceeded: live %zu MiB > limit %zu MiB\n",
+                 live_mib, limit_bytes / kMiB);
+  }
   // Other threads may still be running: skip static destructors, but do
   // not lose buffered output.
   std::fflush(nullptr);

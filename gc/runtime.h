@@ -18,12 +18,14 @@
 //  - A P is held by at most one M at a time; only that M's thread touches
 //    p->wb_buf outside a stop-the-world pause.  During a pause the collector
 //    may flush every P's buffer.
-//  - wb_buf.next <= wb_buf.end <= wb_buf.buf + 2 * kWbBufMaxEntries.
-//    next == end means full: the barrier that made it so flushes.
+//  - The write-barrier buffer's invariant, kept by every writer (WbBuf,
+//    below): buf <= next <= end <= buf + capacity, and an entry is written
+//    only where it fits.
 #ifndef WBBENCH_GC_RUNTIME_H_
 #define WBBENCH_GC_RUNTIME_H_
 
 #include <atomic>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 
@@ -43,6 +45,18 @@ inline constexpr size_t kWbBufEntryPointers = 2;
 // Go's wbBuf.  `next` and `end` are raw pointers so that the fast path is a
 // pointer compare.  Entries are laid out [value, old] for two-pointer
 // barriers and [ptr] for one-pointer algorithms (dijkstra, yuasa).
+//
+// The invariant every writer keeps: buf <= next <= end <= buf + capacity,
+// and an entry is written only where it fits (next + entry <= end).  Two
+// disciplines keep it:
+//  - reserve, then write (Go 1.21's get1/get2): the batched reservation and
+//    the bulk barrier test Fits() first and flush when the entry does not
+//    fit; the batched barrier may therefore leave the buffer exactly full.
+//  - write, then flush when full (Go 1.10's gcWriteBarrier): the buffered
+//    and cgocheck fast path writes first, which is in bounds because under
+//    those kinds every writer (that fast path and the bulk barrier) flushes
+//    when it fills the buffer, so no store finds it full.
+// CheckInvariant() asserts the first line in debug builds.
 struct WbBuf {
   uintptr_t* next;
   uintptr_t* end;
@@ -56,6 +70,14 @@ struct WbBuf {
     end = buf + entries * entry_pointers;
   }
   bool Empty() const { return next == buf; }
+  // Room for one more entry of `words` words.
+  bool Fits(size_t words) const {
+    return static_cast<size_t>(end - next) >= words;
+  }
+  void CheckInvariant() const {
+    assert(buf <= next && next <= end &&
+           end <= buf + kWbBufMaxEntries * kWbBufEntryPointers);
+  }
 };
 
 struct M;

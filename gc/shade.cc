@@ -1,7 +1,7 @@
 // File: gc/shade.cc
 //
-// The one shading routine (see gc/shade.h): both entry points grey into the
-// calling P's gray buffer through GreyObject (gc/scan.h).  ShadeBatch is Go's
+// The one shading routine (see gc/shade.h): it greys into the calling P's
+// gray buffer.  ShadeBatch is Go's
 // wbBufFlush1 without the buffer handling: the caller (a barrier's flush, or
 // the collector's termination pause) owns and resets the buffer.  After a
 // batch, if the global list is empty (workers starving), the P publishes its
@@ -18,11 +18,6 @@ namespace {
 constexpr size_t kShadeChunk = 512;
 
 }  // namespace
-
-bool Shade(P* p, uintptr_t ptr) {
-  if (ptr == 0) return false;
-  return GreyObject(p->gcw, ptr);
-}
 
 void ShadeBatch(P* p, const uintptr_t* ptrs, size_t n) {
   GcWork& gcw = p->gcw;

@@ -21,12 +21,10 @@
 
 namespace gc {
 
-// Shades one pointer; returns true if this call turned the object grey or
-// black (it was white before).
-bool Shade(P* p, uintptr_t ptr);
-
 // Go's wbBufFlush1: shades each of ptrs[0..n) and puts the newly grey objects
-// on p's gray buffer in one batch (putBatch).
+// on p's gray buffer in one batch (putBatch), then publishes the P's gray
+// objects if the global list is empty (GcWork::Balance).  Every barrier,
+// buffered or not, shades through it.
 void ShadeBatch(P* p, const uintptr_t* ptrs, size_t n);
 
 }  // namespace gc

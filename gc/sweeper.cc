@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "gc/heap.h"
+#include "gc/start_thread.h"
 
 namespace gc {
 namespace {
@@ -82,7 +83,8 @@ size_t SweepSpan(Span* s, bool preserve) {
   return pages_freed;
 }
 
-BackgroundSweeper::BackgroundSweeper() : thread_([this] { Run(); }) {}
+BackgroundSweeper::BackgroundSweeper()
+    : thread_(StartThread("the background sweeper", [this] { Run(); })) {}
 
 BackgroundSweeper::~BackgroundSweeper() {
   {

@@ -3,11 +3,28 @@
 // Slow paths of the gray work buffers; see work_buf.h for the algorithm.
 #include "gc/work_buf.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <new>
 #include <utility>
 
 namespace gc {
 
-WorkBuf* WorkQueue::GetEmpty() {
+namespace {
+
+[[noreturn]] void OutOfMemory() {
+  std::fprintf(stderr, "wbbench: out of memory for gray work buffers\n");
+  std::abort();
+}
+
+}  // namespace
+
+WorkQueue::~WorkQueue() {
+  for (size_t i = 0; i < nall_; ++i) delete all_[i];
+  std::free(all_);
+}
+
+WorkBuf* WorkQueue::GetEmpty() noexcept {
   std::lock_guard<std::mutex> lock(mu_);
   if (empty_ != nullptr) {
     WorkBuf* b = empty_;
@@ -15,8 +32,17 @@ WorkBuf* WorkQueue::GetEmpty() {
     b->next = nullptr;
     return b;
   }
-  all_.push_back(std::make_unique<WorkBuf>());
-  return all_.back().get();
+  if (nall_ == cap_) {
+    const size_t cap = cap_ == 0 ? 64 : 2 * cap_;
+    void* all = std::realloc(all_, cap * sizeof(WorkBuf*));
+    if (all == nullptr) OutOfMemory();
+    all_ = static_cast<WorkBuf**>(all);
+    cap_ = cap;
+  }
+  WorkBuf* b = new (std::nothrow) WorkBuf();
+  if (b == nullptr) OutOfMemory();
+  all_[nall_++] = b;
+  return b;
 }
 
 void WorkQueue::PutEmpty(WorkBuf* b) {
@@ -49,7 +75,7 @@ WorkBuf* WorkQueue::TryGetFull() {
 
 size_t WorkQueue::Allocated() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return all_.size();
+  return nall_;
 }
 
 __attribute__((noinline, cold)) void GcWork::PutSlow(uintptr_t obj) {

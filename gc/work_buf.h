@@ -38,9 +38,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <mutex>
-#include <vector>
 
 namespace gc {
 
@@ -63,11 +61,14 @@ static_assert(sizeof(WorkBuf) == kWorkBufBytes);
 class WorkQueue {
  public:
   WorkQueue() = default;
+  ~WorkQueue();
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
 
-  // An empty buffer, from the empty list or freshly allocated.
-  WorkBuf* GetEmpty();
+  // An empty buffer, from the empty list or freshly allocated.  Never
+  // throws (the write-barrier flush, which generated code calls, reaches it):
+  // out of memory, it prints one line and aborts.
+  WorkBuf* GetEmpty() noexcept;
   void PutEmpty(WorkBuf* b);
   // Publishes a non-empty buffer for any context to take.
   void PutFull(WorkBuf* b);
@@ -92,7 +93,9 @@ class WorkQueue {
   WorkBuf* full_ = nullptr;
   WorkBuf* empty_ = nullptr;
   std::atomic<size_t> nfull_{0};
-  std::vector<std::unique_ptr<WorkBuf>> all_;  // owns every buffer
+  // Every buffer, owned (malloc'd array, so that growing it cannot throw).
+  WorkBuf** all_ = nullptr;
+  size_t nall_ = 0, cap_ = 0;
   void (*on_publish_)(void*) = nullptr;
   void* on_publish_arg_ = nullptr;
 };
@@ -137,6 +140,11 @@ class GcWork {
   bool LocalEmpty() const {
     return (wbuf1_ == nullptr || wbuf1_->nobj == 0) &&
            (wbuf2_ == nullptr || wbuf2_->nobj == 0);
+  }
+  // Gray objects this context holds.
+  size_t LocalCount() const {
+    return (wbuf1_ == nullptr ? 0 : wbuf1_->nobj) +
+           (wbuf2_ == nullptr ? 0 : wbuf2_->nobj);
   }
   // Publishes local work when the global list is empty (Go's balance).
   void Balance();

@@ -148,11 +148,14 @@ int WbbenchMain(int argc, char** argv) {
     return kExitBadInput;
   }
   if (!options->out.empty()) {
-    if (absl::Status s = WriteFileAtomically(
-            options->out, Render(*report, options->format, options->verbose));
-        !s.ok()) {
-      std::fprintf(stderr, "wbbench: %s\n", std::string(s.message()).c_str());
-      return kExitRunFailed;
+    const std::string rendered =
+        Render(*report, options->format, options->verbose);
+    if (absl::Status s = WriteFileAtomically(options->out, rendered); !s.ok()) {
+      // --out was checked before the run; the run is not lost even so.
+      std::fputs(rendered.c_str(), stdout);
+      std::fprintf(stderr, "wbbench: %s; the report went to stdout\n",
+                   std::string(s.message()).c_str());
+      return kExitNotWritten;
     }
     std::fputs(Console(*report, options->verbose).c_str(), stdout);
     std::printf("\nwrote %s\n", options->out.c_str());

@@ -1,5 +1,12 @@
 #include "harness/options.h"
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -13,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "gc/arena.h"
 
 // Flags that take a closed set of values, or need more than a type check, are
 // strings validated here, so that every error is one line with exit status 2.
@@ -260,6 +268,52 @@ absl::StatusOr<size_t> ParseByteSize(absl::string_view text) {
   return n * unit;
 }
 
+size_t MachineHeapBytes() {
+  // Physical memory, the address-space limit (ulimit -v) and what the arena
+  // table can address, whichever is least.
+  uint64_t bytes = gc::kArenaTableSize * gc::kArenaSize;
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && page > 0) {
+    bytes = std::min(
+        bytes, static_cast<uint64_t>(pages) * static_cast<uint64_t>(page));
+  }
+  struct rlimit as;
+  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) {
+    bytes = std::min(bytes, static_cast<uint64_t>(as.rlim_cur));
+  }
+  return static_cast<size_t>(bytes);
+}
+
+// --out names a file that can be written where it is, checked before the
+// run so that no run's results are lost at the end: not a directory, in an
+// existing directory this process may write (the report is written to a
+// temporary file there and renamed over the path).
+absl::Status CheckOutPath(const std::string& path) {
+  if (path.empty()) return absl::OkStatus();
+  auto bad = [&](const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad --out '", path, "': ", why,
+        "; accepted: a file path in an existing, writable directory"));
+  };
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return bad("it is a directory");
+  }
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  if (stat(dir.c_str(), &st) != 0) {
+    return bad(absl::StrCat(dir, ": ", std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode))
+    return bad(absl::StrCat(dir, " is not a directory"));
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    return bad(absl::StrCat(dir, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Options> OptionsFromFlags() {
   Options o;
   auto barriers = ParseNameList<barriers::BarrierKind>(
@@ -345,6 +399,7 @@ absl::StatusOr<Options> OptionsFromFlags() {
   if (!format.ok()) return format.status();
   o.format = *format;
   o.out = absl::GetFlag(FLAGS_out);
+  if (absl::Status s = CheckOutPath(o.out); !s.ok()) return s;
 
   std::string seed = absl::GetFlag(FLAGS_seed);
   if (!absl::SimpleAtoi(seed, &o.seed)) {
@@ -368,6 +423,19 @@ absl::StatusOr<Options> OptionsFromFlags() {
         absl::StrCat("--heap-limit: ", limit.status().message()));
   }
   o.gc.heap_limit = *limit;
+  // Refused up front rather than found out when the heap cannot grow.
+  const size_t machine = MachineHeapBytes();
+  if (o.gc.heap_limit > machine) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag("heap_limit");
+    if (flag != nullptr && flag->CurrentValue() == flag->DefaultValue()) {
+      o.gc.heap_limit = machine;  // the default, on a small machine
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "bad --heap-limit '", absl::GetFlag(FLAGS_heap_limit),
+          "': more than this machine can map or hold (", machine >> 20,
+          " MiB); accepted: a size up to ", machine >> 20, "MiB"));
+    }
+  }
 
   auto cgocheck =
       ParseEnum("cgocheck", absl::GetFlag(FLAGS_cgocheck), kCgocheckModes);

@@ -72,6 +72,15 @@ absl::Status PrecheckCommandLine(const std::vector<std::string>& absl_args);
 // Builds Options from the current values of the flags.
 absl::StatusOr<Options> OptionsFromFlags();
 
+// The most heap this machine can map or hold: physical memory, the
+// address-space limit and what the heap's arena table addresses, whichever
+// is least.  --heap-limit above it is refused.
+size_t MachineHeapBytes();
+
+// Whether --out=`path` can be written: not a directory, in an existing
+// directory this process may write.  Empty is fine (no file).
+absl::Status CheckOutPath(const std::string& path);
+
 // Parses "64MiB", "2G", "1048576" (bytes).
 absl::StatusOr<size_t> ParseByteSize(absl::string_view text);
 

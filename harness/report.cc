@@ -168,6 +168,23 @@ std::vector<std::pair<std::string, std::string>> ConfigsOf(const Row& row) {
 
 }  // namespace
 
+std::string VerifierVerdict(const std::map<std::string, double>& counters) {
+  double lost = 0, unbalanced = 0;
+  for (const auto& [key, v] : counters) {
+    if (key.ends_with(kLostObjects)) lost += v;
+    if (key.ends_with(kAccountingErrors)) unbalanced += v;
+  }
+  std::vector<std::string> found;
+  if (lost > 0) found.push_back(absl::StrCat(lost, " lost objects"));
+  if (unbalanced > 0) {
+    found.push_back(absl::StrCat(unbalanced,
+                                 unbalanced == 1 ? " cycle" : " cycles",
+                                 " whose mark accounting did not balance"));
+  }
+  if (found.empty()) return "";
+  return absl::StrCat("verifier found ", absl::StrJoin(found, "; "));
+}
+
 std::string ConsoleReport(const Report& report, bool verbose) {
   const Metadata& m = report.meta;
   std::string out;
@@ -377,7 +394,12 @@ std::string JsonReport(const Report& report) {
       m.counter_read_ns ? JsonNumber(*m.counter_read_ns) : "null", ",\n",
       "      \"steal_percent\": ", JsonNumber(m.steal_percent), ",\n",
       "      \"interrupted\": ", m.interrupted ? "true" : "false", ",\n",
-      "      \"baseline\": ", JsonString(m.baseline), ",\n",
+      "      \"warmup_lost_objects\": ",
+      m.warmup_lost_objects ? JsonNumber(*m.warmup_lost_objects) : "null",
+      ",\n", "      \"warmup_accounting_errors\": ",
+      m.warmup_accounting_errors ? JsonNumber(*m.warmup_accounting_errors)
+                                 : "null",
+      ",\n", "      \"baseline\": ", JsonString(m.baseline), ",\n",
       "      \"gc\": ", JsonString(m.gc_mode), ",\n",
       "      \"algorithm\": ", JsonString(m.algorithm), ",\n",
       "      \"threads\": ", m.threads, ",\n",
@@ -567,26 +589,27 @@ absl::Status WriteFileAtomically(const std::string& path,
     return absl::UnavailableError(
         absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
   }
+  // Every failure closes the descriptor (if still open), removes the
+  // temporary file and names the errno of the call that failed.
+  auto fail = [&](int err) {
+    if (fd >= 0) close(fd);
+    unlink(tmp.c_str());
+    return absl::UnavailableError(
+        absl::StrCat("cannot write ", path, ": ", std::strerror(err)));
+  };
   size_t done = 0;
   while (done < contents.size()) {
     ssize_t n = write(fd, contents.data() + done, contents.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      return absl::UnavailableError(
-          absl::StrCat("cannot write ", path, ": ", std::strerror(err)));
-    }
+    // write() returning 0 for a regular file sets no errno: out of space.
+    if (n <= 0) return fail(n < 0 ? errno : ENOSPC);
     done += static_cast<size_t>(n);
   }
-  if (fsync(fd) != 0 || close(fd) != 0 ||
-      rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return absl::UnavailableError(
-        absl::StrCat("cannot write ", path, ": ", std::strerror(err)));
-  }
+  if (fsync(fd) != 0) return fail(errno);
+  const int closed = close(fd);
+  fd = -1;
+  if (closed != 0) return fail(errno);
+  if (rename(tmp.c_str(), path.c_str()) != 0) return fail(errno);
   return absl::OkStatus();
 }
 

@@ -36,6 +36,16 @@ inline constexpr char kGcCycles[] = "gc_cycles";
 inline constexpr char kMarkMs[] = "mark_ms";
 inline constexpr char kMaxPauseUs[] = "max_pause_us";
 inline constexpr char kLostObjects[] = "lost_objects";
+// Verified cycles whose mark accounting did not balance (gc/checkmark.h):
+// a marker bug even where nothing was lost.
+inline constexpr char kAccountingErrors[] = "accounting_errors";
+// Mark terminations that found new work and went back to marking, per GC
+// cycle measured.
+inline constexpr char kTerminationRetriesPerCycle[] =
+    "termination_retries_per_cycle";
+// cgocheck: the share of stores the check saw (Go's cgocheck=2 keeps the
+// barrier on for the whole run, so 1 in every leg).
+inline constexpr char kCgocheckCheckedFraction[] = "cgocheck_checked_fraction";
 inline constexpr char kBarrierOnFraction[] = "barrier_on_fraction";
 inline constexpr char kCpuNsPerStore[] = "cpu_ns_per_store";
 // Over the chunks that ran with the barrier on at both ends.
@@ -134,6 +144,9 @@ struct Metadata {
   // What a run's size was: --ops (absent under --duration) and --scale.
   std::optional<double> ops;
   double scale = 0;
+  // Under --verify, the warm-up repetition's verdicts (its counters are not
+  // reported with the repetitions); absent without --verify.
+  std::optional<double> warmup_lost_objects, warmup_accounting_errors;
 };
 
 struct Report {
@@ -143,6 +156,11 @@ struct Report {
 
 // The console table leads with the barrier's own cost and fits in 120
 // columns; `verbose` adds the per-configuration figures.
+// What the verifier's counters in `counters` (a repetition's, any leg's
+// prefix) say is wrong, e.g. "verifier found 3 lost objects; 1 cycle whose
+// mark accounting did not balance"; empty if nothing.  Either fails a run.
+std::string VerifierVerdict(const std::map<std::string, double>& counters);
+
 std::string ConsoleReport(const Report& report, bool verbose = false);
 std::string JsonReport(const Report& report);
 std::string CsvReport(const Report& report);

@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "barriers/barrier_config.h"
 #include "barriers/wb_buf_flush.h"
 #include "gc/collector.h"
 #include "gc/heap.h"
 #include "gc/mutator.h"
+#include "gc/start_thread.h"
 #include "harness/chunk_meter.h"
 #include "harness/clock.h"
 #include "harness/counters.h"
@@ -213,6 +215,11 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
       between(schedule);
     }
   };
+  // Ctrl-C ends a repetition too, so that a huge --ops honours it.
+  auto stopping = [&] {
+    return stop.load(std::memory_order_relaxed) ||
+           interrupt_requested.load(std::memory_order_relaxed);
+  };
   // Warm-up, untimed: the first cycles of a fresh heap grow the collector's
   // buffers and are slower than the rest.  A quarter of --ops, or until the
   // runner starts measuring.  (With --ops, the flush, step and cycle counts
@@ -222,7 +229,7 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
     if (c.counted) warm.set_valgrind(ValgrindCollect::kNone);
     run_blocks(warm, o.ops ? *o.ops / kWarmupDivisor : UINT64_MAX, [&] {
       return (!o.ops && measuring.load(std::memory_order_relaxed)) ||
-             stop.load(std::memory_order_relaxed);
+             stopping();
     });
   }
   const workloads::Counts before = w->counts();
@@ -237,8 +244,7 @@ void MutatorMain(gc::Collector& collector, const Options& o, const Config& c,
                            : ValgrindCollect::kEvery);
   }
   counters.Start();
-  run_blocks(meter, o.ops.value_or(UINT64_MAX),
-             [&] { return stop.load(std::memory_order_relaxed); });
+  run_blocks(meter, o.ops.value_or(UINT64_MAX), stopping);
   counters.Stop();
   out.readings = counters.Read();
   out.counts = Minus(w->counts(), before);
@@ -293,10 +299,10 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
                 results[0]);
   }
   for (int t = 0; t < o.threads && !c.counted; ++t) {
-    threads.emplace_back([&, t] {
+    threads.push_back(gc::StartThread("a mutator", [&, t] {
       MutatorMain(collector, o, c, counter_set, t, ready, go, measuring, stop,
                   results[t]);
-    });
+    }));
   }
   // As Go's benchmark: start measuring from a collected heap.
   if (!c.counted) {
@@ -418,25 +424,35 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
     k[kCountedBarrieredStores] = counted_barriered;
     k[kCountedSwitches] = counted_switches;
   }
+  if (c.barrier == barriers::BarrierKind::kCgocheck && stores > 0) {
+    k[kCgocheckCheckedFraction] = barriered / stores;
+  }
   if (c.mode == gc::GcMode::kIncremental) {
     k[kMarkSteps] = static_cast<double>(steps);
     k[kMarkStepChunks] = step_chunks;
   }
   std::vector<gc::CycleStats> history = collector.stats().History();
-  double mark_ns = 0, max_pause_ns = 0, lost = 0;
+  double mark_ns = 0, max_pause_ns = 0, lost = 0, retries = 0;
+  double unbalanced = 0;
   for (size_t i = 0; i < history.size(); ++i) {
     lost += static_cast<double>(history[i].lost_objects);
+    unbalanced += history[i].verified && !history[i].accounting_ok ? 1 : 0;
     if (i < cycles_before || i >= cycles_after) continue;
     mark_ns += static_cast<double>(history[i].mark_wall_ns);
+    retries += history[i].termination_retries;
     for (int64_t p : history[i].pauses_ns) {
       max_pause_ns = std::max(max_pause_ns, static_cast<double>(p));
     }
   }
   k[kGcCycles] = static_cast<double>(std::min(cycles_after, history.size()) -
                                      cycles_before);
+  if (k[kGcCycles] > 0) k[kTerminationRetriesPerCycle] = retries / k[kGcCycles];
   k[kMarkMs] = mark_ns / 1e6;
   k[kMaxPauseUs] = max_pause_ns / 1e3;
-  if (o.gc.verify) k[kLostObjects] = lost;
+  if (o.gc.verify) {
+    k[kLostObjects] = lost;
+    k[kAccountingErrors] = unbalanced;
+  }
   return k;
 }
 
@@ -678,6 +694,8 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
     for (size_t r = first; r < rows.size(); ++r) baseline_of.push_back(base);
   }
 
+  std::string warmup_error;
+  size_t warmup_row = SIZE_MAX;
   const CpuTimes cpu_before = ReadCpuTimes();
   // One warm-up repetition (code, page cache, calibrations); every
   // repetition after it starts from a fresh heap, so warming each
@@ -698,7 +716,18 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
       }
       std::map<std::string, double> k = RunRepetition(o, c, *counter_set);
       ++done;
-      if (rep < 0) continue;
+      if (rep < 0) {
+        // The warm-up is not reported, but what its verifier found counts.
+        if (o.gc.verify) {
+          m.warmup_lost_objects = k[kLostObjects];
+          m.warmup_accounting_errors = k[kAccountingErrors];
+        }
+        if (std::string v = VerifierVerdict(k); !v.empty()) {
+          warmup_error = absl::StrCat("warm-up (", LegName(c.leg), "): ", v);
+          warmup_row = c.row;
+        }
+        continue;
+      }
       if (row.repetitions.empty() || row.repetitions.back().index != rep) {
         row.repetitions.push_back({rep, {}});
       }
@@ -717,13 +746,26 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
       Decompose(rows[baseline_of[i]], row_legs[i].back(), row_legs[i],
                 hw_cycles, &rows[i]);
     }
+    // The verifier's verdicts, over every repetition and leg (the baseline's
+    // too), and the warm-up's: any of them fails the row.
+    std::map<std::string, double> verifier;
+    for (const Repetition& r : rows[i].repetitions) {
+      for (const auto& [key, v] : r.counters) {
+        if (key.ends_with(kLostObjects)) verifier[kLostObjects] += v;
+        if (key.ends_with(kAccountingErrors)) verifier[kAccountingErrors] += v;
+      }
+    }
+    std::vector<std::string> errors;
+    if (std::string v = VerifierVerdict(verifier); !v.empty()) {
+      errors.push_back(v);
+    }
+    if (i == warmup_row && !warmup_error.empty())
+      errors.push_back(warmup_error);
+    if (!errors.empty()) rows[i].error = absl::StrJoin(errors, "; ");
     // Blocks and dropped blocks per leg (by key prefix), over repetitions.
     std::map<std::string, std::pair<double, double>> legs;
     for (const Repetition& r : rows[i].repetitions) {
       for (const auto& [key, v] : r.counters) {
-        if (key.ends_with(kLostObjects) && v > 0) {
-          rows[i].error = absl::StrCat("verifier found ", v, " lost objects");
-        }
         if (key.ends_with(kBlocks)) {
           const std::string prefix =
               key.substr(0, key.size() - std::strlen(kBlocks));

@@ -143,20 +143,24 @@ TEST_P(BarrierAlgorithmTest, MarkingBulkCopyShadesWhatTheAlgorithmPromises) {
   collector.FinishCycle();
 }
 
+// Between cycles the barrier is off, and a store is plain; cgocheck keeps
+// it on (Go's cgocheck=2), so its store is checked (one flush) but shades
+// nothing.
 TEST_P(BarrierAlgorithmTest, StoreWithTheBarrierOffIsPlain) {
   const Case c = GetParam();
+  const bool cgocheck = c.kind == BarrierKind::kCgocheck;
   InstallScope install(config_);
   gc::Collector collector(gc_config_);
   gc::MutatorScope mutator(collector);
   ResetWbBuf(mutator.mutator().p());
-  ASSERT_EQ(gc::write_barrier_enabled.load(), 0);
+  ASSERT_EQ(gc::write_barrier_enabled.load(), cgocheck ? 1 : 0);
   uintptr_t holder = NewNode(), old = NewNode(), value = NewNode();
   *FieldSlot(holder, 0) = old;
   ResetFlushCounts();
   Store(c, FieldSlot(holder, 0), value);
   EXPECT_EQ(Field(holder, 0), value);
   EXPECT_TRUE(mutator.mutator().p()->wb_buf.Empty());
-  EXPECT_EQ(TotalFlushes(), 0u);
+  EXPECT_EQ(TotalFlushes(), cgocheck ? 1u : 0u);
   EXPECT_FALSE(IsMarked(old));
   EXPECT_FALSE(IsMarked(value));
 }

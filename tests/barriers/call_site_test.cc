@@ -6,11 +6,13 @@
 #include "barriers/call_site.h"
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "barriers/barrier_config.h"
 #include "barriers/registry.h"
 #include "barriers/wb_buf_flush.h"
+#include "gc/work_buf.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/barriers/barrier_cases.h"
@@ -72,6 +74,14 @@ std::vector<uintptr_t> Entry(Algorithm a, uintptr_t value, uintptr_t old,
       return {old};
   }
   return {};
+}
+
+// Generated code calls the flush and registers no unwind table: nothing it
+// reaches may throw (allocation failure aborts instead).
+TEST(WbBufFlushTest, NeverThrows) {
+  static_assert(noexcept(WbBufFlush(nullptr, 0)));
+  static_assert(noexcept(std::declval<gc::WorkQueue&>().GetEmpty()));
+  SUCCEED();
 }
 
 class CallSiteTest : public ::testing::TestWithParam<Case> {
@@ -158,6 +168,46 @@ TEST_P(CallSiteTest, BulkCopyRecordsEverySlot) {
               ElementsAreArray(expected));
   EXPECT_EQ(TotalFlushes() - flushes,
             c.kind == BarrierKind::kCgocheck ? dst.size() : 0);
+}
+
+// A full buffer's worth of single stores, then a bulk copy, at the largest
+// buffer: the batched barrier leaves the buffer exactly full (it flushes
+// only when a reservation does not fit), and a bulk barrier that wrote
+// before testing for room wrote past the buffer into P::id and
+// P::collector.  Every writer keeps the buffer's one invariant.
+TEST_P(CallSiteTest, BulkCopyAfterAFullBufferStaysInsideIt) {
+  const Case c = GetParam();
+  testing::BarrierScope barrier({.kind = c.kind,
+                                 .algorithm = c.algorithm,
+                                 .wbbuf_entries = gc::kWbBufMaxEntries,
+                                 .flush = FlushMode::kEmpty});
+  testing::FakeThread thread;
+  thread.p().id = 7;
+  std::vector<uintptr_t> slots(gc::kWbBufMaxEntries, 0x10);
+  std::vector<uintptr_t> values(slots.size(), 0x2000);
+  StoreAll(c, slots, values);
+  std::vector<uintptr_t> dst = {0xa0, 0xb0, 0xc0, 0xd0};
+  const std::vector<uintptr_t> olds = dst;
+  const std::vector<uintptr_t> src = {0x1a0, 0x1b0, 0x1c0, 0x1d0};
+  WithBarrier(c.kind, c.algorithm, [&]<class B>() {
+    CopyPointers<B>(dst.data(), src.data(), dst.size());
+  });
+  EXPECT_EQ(dst, src);
+  EXPECT_EQ(thread.p().id, 7) << "the bulk barrier wrote past the buffer";
+  EXPECT_EQ(thread.p().collector, nullptr)
+      << "the bulk barrier wrote past the buffer";
+  gc::WbBuf& buf = thread.p().wb_buf;
+  EXPECT_LE(buf.next, buf.end);
+  std::vector<uintptr_t> expected;
+  if (Buffers(c.kind)) {
+    for (size_t i = 0; i < dst.size(); ++i) {
+      for (uintptr_t w : Entry(c.algorithm, src[i], olds[i], false)) {
+        expected.push_back(w);
+      }
+    }
+  }
+  EXPECT_THAT(std::vector<uintptr_t>(buf.buf, buf.next),
+              ElementsAreArray(expected));
 }
 
 TEST_P(CallSiteTest, BarrierOffIsAPlainStore) {

@@ -18,7 +18,6 @@
 #include "gc/mutator.h"
 #include "gc/shadow_stack.h"
 #include "gtest/gtest.h"
-#include "tests/barriers/fake_thread.h"
 #include "tests/gc/marker_test_util.h"
 
 namespace barriers {
@@ -36,23 +35,36 @@ struct FreeDeleter {
   void operator()(void* p) const { std::free(p); }
 };
 
+// The configuration wbbench ships: the cgocheck barrier installed, the
+// collector configured from it (barriers::ApplyToGcConfig), nothing turned
+// on by hand.  Restores the previous barrier on exit.
 class CgocheckTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void Install(CgocheckMode mode) {
+    saved_ = InstalledBarrier();
+    ASSERT_TRUE(
+        InstallBarrier({.kind = BarrierKind::kCgocheck, .cgocheck = mode})
+            .ok());
     gc_config_.workers = 0;
+    ApplyToGcConfig(InstalledBarrier(), &gc_config_);
     gc::Heap::Init(gc_config_);
   }
+  void TearDown() override { EXPECT_TRUE(InstallBarrier(saved_).ok()); }
+
+  BarrierConfig saved_;
   gc::GcConfig gc_config_;
 };
 
 TEST_F(CgocheckTest, ReportsOnlyManagedPointersInUnmanagedMemory) {
+  Install(CgocheckMode::kCount);
   gc::Collector collector(gc_config_);
   gc::MutatorScope mutator(collector);
-  // cgocheck keeps the barrier on outside marking, as Go does.
-  testing::BarrierScope barrier({.kind = BarrierKind::kCgocheck});
   ResetWbBuf(mutator.mutator().p());
   ResetCgocheckViolations();
   ResetFlushCounts();
+  // Go's cgocheck=2 keeps the barrier on outside marking.
+  ASSERT_EQ(collector.phase(), gc::GcPhase::kOff);
+  EXPECT_TRUE(WriteBarrierEnabled()) << "cgocheck checks only while marking";
 
   uintptr_t obj = NewNode(), holder = NewNode();
   std::unique_ptr<uintptr_t[], FreeDeleter> c_memory(
@@ -76,20 +88,29 @@ TEST_F(CgocheckTest, ReportsOnlyManagedPointersInUnmanagedMemory) {
   uintptr_t src[3] = {obj, 0, holder};
   CopyPointers<Cgocheck>(&c_memory[3], src, 3);
   EXPECT_EQ(CgocheckViolations(), 3u);
+
+  // After a cycle the barrier is still on and still checks.
+  collector.Collect();
+  EXPECT_EQ(collector.cycles_completed(), 1u);
+  EXPECT_TRUE(WriteBarrierEnabled()) << "the cycle turned cgocheck off";
+  WritePointer<Cgocheck>(&c_memory[6], obj);
+  EXPECT_EQ(CgocheckViolations(), 4u);
 }
 
 TEST_F(CgocheckTest, AbortModePrintsAndExitsWithStatus2) {
   EXPECT_EXIT(
       {
+        Install(CgocheckMode::kAbort);
         gc::Collector collector(gc_config_);
         gc::MutatorScope mutator(collector);
-        testing::BarrierScope barrier(
-            {.kind = BarrierKind::kCgocheck, .cgocheck = CgocheckMode::kAbort});
         ResetWbBuf(mutator.mutator().p());
         uintptr_t obj = NewNode();
         uintptr_t* c_memory =
             static_cast<uintptr_t*>(std::calloc(1, sizeof(uintptr_t)));
+        // Between cycles, with nothing marking: Go aborts here too.
         WritePointer<Cgocheck>(c_memory, obj);
+        std::free(c_memory);
+        std::exit(0);
       },
       ::testing::ExitedWithCode(2),
       "fatal: managed pointer 0x[0-9a-f]+ stored into unmanaged memory at "

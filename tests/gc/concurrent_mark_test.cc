@@ -258,12 +258,18 @@ TEST(ConcurrentMarkTest, PacingKeepsTheHeapUnderItsGoal) {
       }
     });
   }
-  while (c.cycles_completed() < 20) {
+  // A deadline rather than the ctest timeout: a pacer that stops
+  // triggering fails here, with what it did, in seconds.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (c.cycles_completed() < 20 &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   stop.store(true);
   for (auto& t : threads) t.join();
   c.Stop();
+  EXPECT_GE(c.cycles_completed(), 20u) << "the pacer stopped triggering";
   const uint64_t slack = kMutators * 2 * kPacerCheckBytes;
   for (const CycleStats& s : c.stats().History()) {
     EXPECT_LE(s.heap_live_end,

@@ -2,8 +2,12 @@
 // allocate-black, the heap limit, statistics and concurrent allocation.
 #include "gc/heap.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -333,6 +337,41 @@ TEST_F(HeapTest, HeapLimitCallsHandlerWithLiveAndLimit) {
   Sweep();
   EXPECT_EQ(Heap::Get().live_bytes(), 0u);
   EXPECT_NE(cache.Alloc(chunk), nullptr);
+}
+
+// Running out of address space under the limit says so, instead of
+// "live N > limit" with N below the limit.
+TEST_F(HeapTest, OutOfAddressSpaceSaysSo) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "sanitizers reserve their shadow memory up front";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        // Room for a few more arenas than the process maps now.
+        long vm_pages = 0;
+        if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+          if (std::fscanf(f, "%ld", &vm_pages) != 1) vm_pages = 0;
+          std::fclose(f);
+        }
+        const rlim_t cap =
+            static_cast<rlim_t>(vm_pages) * sysconf(_SC_PAGESIZE) +
+            (rlim_t{256} << 20);
+        struct rlimit as;
+        as.rlim_cur = as.rlim_max = cap;
+        setrlimit(RLIMIT_AS, &as);
+        GcConfig config;
+        config.heap_limit = size_t{64} << 30;
+        Heap::Init(config);
+        MCache cache;
+        const Type chunk("Chunk", size_t{16} << 20, {});
+        while (cache.Alloc(chunk) != nullptr) {
+        }
+      },
+      ::testing::ExitedWithCode(1),
+      "wbbench: out of address space: the heap could not grow to [0-9]+ MiB "
+      "\\(limit 65536 MiB\\)");
+#endif
 }
 
 TEST_F(HeapTest, HeapLimitDefaultHandlerExits) {

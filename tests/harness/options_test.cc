@@ -36,6 +36,20 @@ TEST_P(BadFlagTest, ExitsTwoWithOneLine) {
   EXPECT_EQ(r.out, "");
 }
 
+// --heap-limit above what the machine can map (here ulimit -v) is refused
+// up front, naming the machine's figure.
+TEST(HeapLimitTest, AboveWhatTheMachineCanMapIsRefused) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitized wbbench cannot start under ulimit -v";
+#else
+  auto r = RunCommand("ulimit -v 2000000; " + WbbenchBinary() +
+                      " --heap-limit=3GiB --workload=list-queue");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "1953 MiB")) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+#endif
+}
+
 INSTANTIATE_TEST_SUITE_P(
     EachClass, BadFlagTest,
     ::testing::Values(
@@ -60,6 +74,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"--cgocheck=maybe", "'maybe'", "count, abort"},
         BadFlag{"--dump-barrier=unbuffered", "'unbuffered'", "buffered"},
         BadFlag{"--verify=perhaps", "'perhaps'", "true, false"},
+        BadFlag{"--out=/no-such-dir/run.json", "'/no-such-dir/run.json'",
+                "writable directory"},
+        BadFlag{"--out=/tmp", "it is a directory", "writable directory"},
+        BadFlag{"--heap-limit=1000000GiB", "'1000000GiB'",
+                "accepted: a size up to"},
+        BadFlag{"--out=/etc/passwd/run.json", "not a directory",
+                "writable directory"},
         BadFlag{"--no-such-flag", "--no_such_flag", "--help"},
         BadFlag{"stray", "'stray'", "--flags"},
         BadFlag{"--barrier", "--barrier", "VALUE"}),

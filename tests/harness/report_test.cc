@@ -53,6 +53,33 @@ std::string TempPath(const std::string& name) {
   return absl::StrCat(::testing::TempDir(), "/wbbench-", getpid(), "-", name);
 }
 
+// Every verifier verdict fails a row: lost objects and unbalanced mark
+// accounting, in any leg (prefixed keys).
+TEST(ReportTest, VerifierVerdictCountsLostObjectsAndAccountingErrors) {
+  EXPECT_EQ(VerifierVerdict({}), "");
+  EXPECT_EQ(VerifierVerdict({{kLostObjects, 0}, {kAccountingErrors, 0}}), "");
+  EXPECT_EQ(VerifierVerdict({{"off_lost_objects", 2}, {kLostObjects, 1}}),
+            "verifier found 3 lost objects");
+  EXPECT_EQ(VerifierVerdict(
+                {{kLostObjects, 0}, {"incremental_accounting_errors", 1}}),
+            "verifier found 1 cycle whose mark accounting did not balance");
+  EXPECT_EQ(VerifierVerdict({{kLostObjects, 4}, {kAccountingErrors, 2}}),
+            "verifier found 4 lost objects; 2 cycles whose mark accounting "
+            "did not balance");
+}
+
+TEST(ReportTest, JsonRecordsTheWarmupVerdicts) {
+  Report r = MakeReport(1.0, 2, false);
+  EXPECT_TRUE(
+      absl::StrContains(JsonReport(r), "\"warmup_lost_objects\": null"));
+  r.meta.warmup_lost_objects = 3;
+  r.meta.warmup_accounting_errors = 1;
+  const std::string json = JsonReport(r);
+  EXPECT_TRUE(absl::StrContains(json, "\"warmup_lost_objects\": 3")) << json;
+  EXPECT_TRUE(absl::StrContains(json, "\"warmup_accounting_errors\": 1"))
+      << json;
+}
+
 TEST(ReportTest, CompareAcceptsOurJsonWithItsUTest) {
   std::string a = TempPath("a.json"), b = TempPath("b.json");
   ASSERT_TRUE(

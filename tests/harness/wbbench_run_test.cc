@@ -34,6 +34,21 @@ std::string Slurp(const std::string& path) {
   return s.str();
 }
 
+// Every counter whose key ends with `key` (any leg's prefix) has a value
+// that starts with `value`, and there is at least one.
+void ExpectEveryValueIs(const std::string& json, const std::string& key,
+                        const std::string& value) {
+  const std::string k = key + "\": ";
+  int seen = 0;
+  for (size_t at = json.find(k); at != std::string::npos;
+       at = json.find(k, at + 1)) {
+    ++seen;
+    EXPECT_EQ(json.substr(at + k.size(), value.size()), value)
+        << json.substr(at, 60);
+  }
+  EXPECT_GT(seen, 0) << key;
+}
+
 TEST(WbbenchRunTest, JsonOutHasEveryRowAndTheCounterSources) {
   std::string out = TempPath("run.json");
   auto r =
@@ -49,7 +64,7 @@ TEST(WbbenchRunTest, JsonOutHasEveryRowAndTheCounterSources) {
         "\"own_ns_per_barriered_store\"", "\"check_ns_per_store\"",
         "\"pause_ns_per_store\"", "\"assist_ns_per_store\"",
         "\"dropped_block_fraction\"", "\"incremental_mark_steps\"",
-        "\"est_core_hz_median\""}) {
+        "\"termination_retries_per_cycle\"", "\"est_core_hz_median\""}) {
     EXPECT_TRUE(absl::StrContains(json, name)) << name;
   }
   // Interference needs barrier-on chunks kept in both marking
@@ -59,14 +74,7 @@ TEST(WbbenchRunTest, JsonOutHasEveryRowAndTheCounterSources) {
     EXPECT_TRUE(absl::StrContains(json, "\"interference_ns_per_store\""));
   }
   // No incremental mark step ran inside a timed chunk (one mutator).
-  const std::string key = "\"incremental_mark_step_chunks\": ";
-  int seen = 0;
-  for (size_t at = json.find(key); at != std::string::npos;
-       at = json.find(key, at + 1)) {
-    ++seen;
-    EXPECT_EQ(json.substr(at + key.size(), 2), "0,") << json.substr(at, 60);
-  }
-  EXPECT_GT(seen, 0);
+  ExpectEveryValueIs(json, "incremental_mark_step_chunks", "0,");
   // The console table still goes to stdout, leading with the own cost and
   // naming the baseline.
   const std::string console = absl::StrReplaceAll(r.out, {{"\n  ", " "}});
@@ -86,6 +94,23 @@ TEST(WbbenchRunTest, KillMidRunLeavesNoFile) {
   EXPECT_EQ(r.out, "0\n") << "a partial or temporary file was left behind";
 }
 
+// --out was checked before the run; if it still cannot be written at the
+// end (here its directory is removed mid-run), the report goes to stdout and
+// the exit status says the file was not written.
+TEST(WbbenchRunTest, AnOutFileThatCannotBeWrittenAtTheEndGoesToStdout) {
+  const std::string dir = TempPath("gone");
+  auto r = RunCommand(absl::StrCat(
+      "mkdir -p ", dir, " && { ", WbbenchBinary(),
+      " --workload=list-queue --scale=0.01 --repetitions=3 --duration=200ms "
+      "--format=json --out=",
+      dir, "/run.json & pid=$!; sleep 0.5; rmdir ", dir,
+      "; wait $pid; echo status=$?; }"));
+  EXPECT_TRUE(absl::StrContains(r.out, "status=3")) << r.out << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "\"benchmarks\"")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.err, "cannot write")) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "went to stdout")) << r.err;
+}
+
 TEST(WbbenchRunTest, InterruptStopsAndMarksTheReport) {
   std::string out = TempPath("interrupted.json");
   auto r = RunCommand(absl::StrCat(
@@ -96,6 +121,39 @@ TEST(WbbenchRunTest, InterruptStopsAndMarksTheReport) {
   std::string json = Slurp(out);
   EXPECT_TRUE(absl::StrContains(json, "\"interrupted\": true")) << json;
   EXPECT_TRUE(absl::StrContains(json, "list-queue/barrier=buffered")) << json;
+  unlink(out.c_str());
+}
+
+// A thread the system cannot create (here: 2 GB thread stacks, the default
+// size being ulimit -s, in 4 GB of address space) is one error line and
+// status 1, not std::terminate.
+TEST(WbbenchRunTest, AThreadThatCannotBeCreatedIsAnErrorLine) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitized wbbench cannot start under ulimit -v";
+#else
+  auto r = RunCommand("ulimit -v 4000000; ulimit -s 2000000; " +
+                      WbbenchBinary() + kSmall + " --barrier=buffered");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "wbbench: cannot create a thread"))
+      << r.err;
+  EXPECT_FALSE(absl::StrContains(r.err, "terminate")) << r.err;
+#endif
+}
+
+// A huge --ops would run for days: Ctrl-C still stops it.
+TEST(WbbenchRunTest, InterruptStopsAHugeOpsRun) {
+  std::string out = TempPath("interrupted-ops.json");
+  // A watchdog kills a run that ignores the SIGINT (status 137).  The
+  // SIGINT comes late enough that the handler is installed after start-up
+  // (one before it also reads as status 130, with no file).
+  auto r = RunCommand(absl::StrCat(
+      WbbenchBinary(), " --workload=list-queue --scale=0.01 --repetitions=2 ",
+      "--ops=1000000000000 --format=json --out=", out,
+      " & pid=$!; sleep 5; kill -INT $pid; "
+      "(sleep 60; kill -KILL $pid 2>/dev/null) & w=$!; "
+      "wait $pid; echo status=$?; kill $w"));
+  EXPECT_TRUE(absl::StrContains(r.out, "status=130")) << r.out << r.err;
+  EXPECT_TRUE(absl::StrContains(Slurp(out), "\"interrupted\": true"));
   unlink(out.c_str());
 }
 
@@ -113,11 +171,36 @@ TEST(WbbenchRunTest, LostObjectsMakeTheRunFail) {
 }
 
 TEST(WbbenchRunTest, SoundRunUnderVerifyLosesNothing) {
+  std::string out = TempPath("verify.json");
   auto r = RunCommand(WbbenchBinary() +
                       " --workload=graph-rewire --scale=0.02 --repetitions=2 "
                       "--duration=300ms --barrier=buffered --gc=continuous "
-                      "--verify");
+                      "--verify --format=json --out=" +
+                      out);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Every verdict is recorded: the warm-up's, and each repetition's (the
+  // baseline's too).
+  const std::string json = Slurp(out);
+  EXPECT_TRUE(absl::StrContains(json, "\"warmup_lost_objects\": 0")) << json;
+  EXPECT_TRUE(absl::StrContains(json, "\"warmup_accounting_errors\": 0"));
+  ExpectEveryValueIs(json, "lost_objects", "0");
+  ExpectEveryValueIs(json, "accounting_errors", "0");
+  unlink(out.c_str());
+}
+
+// Go's cgocheck=2 checks every store, marking or not: in every leg of the
+// row (the stop-the-world check leg too) the check saw every store.
+TEST(WbbenchRunTest, CgocheckChecksEveryStoreInEveryLeg) {
+  std::string out = TempPath("cgocheck.json");
+  auto r = RunCommand(WbbenchBinary() + kSmall +
+                      " --barrier=cgocheck --format=json --out=" + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The repetitions' rows, before the aggregates (whose stddev is 0).
+  const std::string all = Slurp(out);
+  const std::string json = all.substr(0, all.find("\"aggregate_name\""));
+  ExpectEveryValueIs(json, "cgocheck_checked_fraction", "1,");
+  EXPECT_TRUE(absl::StrContains(json, "\"off_cgocheck_checked_fraction\""));
+  unlink(out.c_str());
 }
 
 TEST(WbbenchRunTest, NoneUnderConcurrentMarkingIsRefused) {

@@ -40,7 +40,7 @@
 #include "gc/shadow_stack.h"
 #include "gtest/gtest.h"
 #include "tests/gc/marker_test_util.h"
-#include "tests/torture/torture.h"
+#include "tests/torture/script.h"
 
 namespace torture {
 namespace {
@@ -50,66 +50,6 @@ using barriers::BarrierKind;
 using gc::StackScanPolicy;
 using gc::testing::FieldSlot;
 using gc::testing::IsMarked;
-using gc::testing::NodeType;
-
-uintptr_t NewNode() {
-  return reinterpret_cast<uintptr_t>(gc::Allocate(NodeType()));
-}
-
-// The collector for one script: manual driver, verifier on, the barrier
-// (kind, algorithm) installed for its duration.
-class Script {
- public:
-  Script(BarrierKind kind, Algorithm algorithm, StackScanPolicy policy,
-         gc::UnsafeKnobs knobs = {})
-      : saved_(barriers::InstalledBarrier()),
-        kind_(kind),
-        algorithm_(algorithm) {
-    const Config script{.name = "script",
-                        .kind = kind,
-                        .algorithm = algorithm,
-                        .mode = gc::GcMode::kConcurrent,
-                        .stack_scan = policy,
-                        .knobs = knobs,
-                        .sound = true};
-    gc::GcConfig config = InstallBarrierFor(script, gc::kWbBufDefaultEntries);
-    config.workers = 0;
-    gc::Heap::Init(config);
-    collector_ = std::make_unique<gc::Collector>(config, knobs);
-  }
-  ~Script() { EXPECT_TRUE(barriers::InstallBarrier(saved_).ok()); }
-
-  gc::Collector& c() { return *collector_; }
-
-  // Enters m on this thread with the installed barrier's buffer geometry.
-  void Enter(gc::Mutator& m) {
-    m.Enter();
-    barriers::ResetWbBuf(m.p());
-  }
-
-  // A store the compiler would emit, through the installed barrier.
-  void Write(uintptr_t obj, int field, uintptr_t value) {
-    barriers::WithBarrier(kind_, algorithm_, [&]<class B>() {
-      barriers::WritePointer<B>(FieldSlot(obj, field), value);
-    });
-  }
-
-  // Marks what is left, terminates (flushing every barrier buffer, retrying
-  // while that finds work) and returns the verifier's count of lost objects.
-  uint64_t FinishAndVerify() {
-    c().DrainAll();
-    while (!c().StartTermination()) c().DrainAll();
-    const gc::CheckmarkResult r = c().VerifyNow();
-    c().FinishCycle();
-    return r.lost_objects;
-  }
-
- private:
-  const barriers::BarrierConfig saved_;
-  const BarrierKind kind_;
-  const Algorithm algorithm_;
-  std::unique_ptr<gc::Collector> collector_;
-};
 
 // Scenario 1 under (kind, algorithm, policy); returns the lost objects.
 uint64_t BlackCGetsWhiteDFromAGreyStack(BarrierKind kind, Algorithm algorithm,
@@ -167,10 +107,7 @@ uint64_t BlackStackLoadsWhiteDAndTheHeapEdgeIsDeleted(
   return lost;
 }
 
-class ArticleScenarioTest : public ::testing::TestWithParam<BarrierKind> {
- protected:
-  BarrierKind kind() const { return GetParam(); }
-};
+class ArticleScenarioTest : public ScenarioTest {};
 
 // --- Scenario 1 --------------------------------------------------------------
 
@@ -222,13 +159,8 @@ TEST_P(ArticleScenarioTest, InsertionBarrierWithTerminationRescanFindsD) {
       0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    SoundBarriers, ArticleScenarioTest,
-    ::testing::Values(BarrierKind::kUnbuffered, BarrierKind::kBuffered,
-                      BarrierKind::kCgocheck, BarrierKind::kBatched),
-    [](const ::testing::TestParamInfo<BarrierKind>& info) {
-      return std::string(barriers::BarrierName(info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(SoundBarriers, ArticleScenarioTest,
+                         ::testing::ValuesIn(RealBarrierKinds()), KindName);
 
 TEST(ArticleScenarioNoBarrierTest, WithoutAnyBarrierTheBlackStackHidesD) {
   EXPECT_EQ(BlackStackLoadsWhiteDAndTheHeapEdgeIsDeleted(

@@ -41,6 +41,8 @@
 #include "gc/heap.h"
 #include "gc/mutator.h"
 #include "gc/shadow_stack.h"
+#include "gc/type_descriptor.h"
+#include "gc/work_buf.h"
 #include "tests/gc/marker_test_util.h"
 
 namespace torture {
@@ -64,6 +66,14 @@ constexpr uint64_t kSafepointEvery = 32;
 // A small write-barrier buffer, so buffered barriers flush during the mark
 // as well as in the termination pause.
 constexpr size_t kWbBufEntries = 32;
+// Each mutator's pointer array (bulk copies, array scans): scanning it
+// greys up to this many objects, more than a workbuf (gc::WorkBuf), so a
+// mark worker that scans it holds more than a workbuf of gray objects.
+constexpr size_t kArraySlots = 384;
+// A large object (over gc::kMaxSmallSize): a pointer array of 36 KiB.
+constexpr size_t kLargeSlots = 4608;
+// Longest bulk copy within the array.
+constexpr size_t kMaxCopy = 32;
 // The live heap stays under 2 MiB; past this something leaks.
 constexpr size_t kHeapLimit = size_t{64} << 20;
 // Of every kWaiterRotation mutators, one keeps running between cycles.
@@ -74,8 +84,45 @@ constexpr auto kWaitForCycle = std::chrono::milliseconds(5);
 constexpr auto kWaitPoll = std::chrono::microseconds(20);
 
 // The mutator's own stack slots and global slots.
-enum OwnSlot : size_t { kStash, kHidden, kOwnSlots };
-enum OwnGlobal : size_t { kChainHead, kBox, kOwnGlobals };
+enum OwnSlot : size_t { kStash, kHidden, kPair, kLarge, kOwnSlots };
+enum OwnGlobal : size_t { kChainHead, kBox, kArray, kOwnGlobals };
+
+// How a mutator deletes the heap edge when it hides in the stack, in turn
+// by cycle: directly; through a courier, a mutator that is created, makes
+// the deletion and exits during the mark (so its barrier buffer must be
+// handed over when it unregisters); or directly and then waiting parked
+// until the cycle ends (so its own buffer still holds the deletion when
+// mark termination flushes every P's buffer).
+enum HideMode : uint64_t { kDirect, kByCourier, kThenWait, kHideModes };
+
+// A pointer array and a type that shares the nodes' size class with a
+// different pointer map (two pointer words of four), so spans hold objects
+// of mixed types.
+const gc::Type& ArrayType() {
+  static const gc::Type* t = new gc::Type("slot", sizeof(uintptr_t), {0});
+  return *t;
+}
+const gc::Type& PairType() {
+  static const gc::Type* t =
+      new gc::Type("pair", sizeof(gc::testing::Node), {0, 16});
+  return *t;
+}
+// FieldSlot indexes of its pointers: the next pair, and a node.
+constexpr int kPairLink = 0;
+constexpr int kPairValue = 2;
+
+// Mark workers stopped mid-drain (gc::Collector::SetWorkerInterruptForTesting)
+// while holding more than a workbuf of gray objects: every other time.
+std::atomic<uint64_t> worker_interrupts{0};
+std::atomic<uint64_t> interrupt_chances{0};
+bool InterruptHoldingMoreThanAWorkbuf(size_t held) {
+  if (held <= gc::WorkBuf::kCapacity) return false;
+  if (interrupt_chances.fetch_add(1, std::memory_order_relaxed) % 2 != 0) {
+    return false;
+  }
+  worker_interrupts.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
 
 struct Shared {
   explicit Shared(gc::Collector& c) : collector(c) {}
@@ -86,6 +133,9 @@ struct Shared {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> heap_hides{0};
   std::atomic<uint64_t> stack_hides{0};
+  std::atomic<uint64_t> courier_exits{0};
+  std::atomic<uint64_t> bulk_copies{0};
+  std::atomic<uint64_t> large_objects{0};
 };
 
 template <class B>
@@ -97,6 +147,7 @@ class TortureMutator {
   void Run() {
     gc::MutatorScope scope(c_);
     barriers::ResetWbBuf(scope.mutator().p());  // the installed geometry
+    self_ = &scope.mutator();
     g_ = scope.mutator().g();
     gc::GlobalSlots own(kOwnGlobals);
     gc::RootFrame roots(kRoots);
@@ -105,6 +156,9 @@ class TortureMutator {
     roots_ = &roots;
     adv_ = &adv;
     BuildChain();
+    barriers::WritePointer<B>(
+        own_->SlotAddress(kArray),
+        reinterpret_cast<uintptr_t>(gc::Allocate(ArrayType(), kArraySlots)));
     uint64_t steps = 0;
     while (!shared_.stop.load(std::memory_order_relaxed)) {
       Adversary();
@@ -123,6 +177,15 @@ class TortureMutator {
     return n;
   }
   void Acquire() { (void)shared_.published.load(std::memory_order_acquire); }
+  uintptr_t* Array() {
+    return reinterpret_cast<uintptr_t*>(own_->Load(kArray));
+  }
+  // memmove within or into an array, through the bulk barrier.
+  void Copy(uintptr_t* dst, const uintptr_t* src, size_t n) {
+    Acquire();
+    barriers::CopyPointers<B>(dst, src, n);
+    shared_.bulk_copies.fetch_add(1, std::memory_order_relaxed);
+  }
   uintptr_t Load(uintptr_t obj, int f) {
     Acquire();
     return barriers::LoadPlain(FieldSlot(obj, f));
@@ -155,6 +218,16 @@ class TortureMutator {
     if (phase == gc::GcPhase::kOff) {
       // Allocated now, so white in the next cycle, and only on this stack.
       if (adv_->Get(kStash) == 0) adv_->Set(kStash, New());
+      // A fan of white nodes for the next cycle: whoever scans the array
+      // then holds more than a workbuf of gray objects.
+      if (fan_cycle_ != cycle) {
+        fan_cycle_ = cycle;
+        for (size_t k = 0; k < kArraySlots; ++k) {
+          const uintptr_t n = New();
+          Acquire();
+          barriers::WritePointer<B>(&Array()[k], n);
+        }
+      }
       // All mutators but one (in turn) wait for each cycle parked, so that
       // they may wake in it with a stack still grey (if no mark worker
       // scanned it first): then they hide at once, before any safepoint.
@@ -211,9 +284,40 @@ class TortureMutator {
     const uintptr_t tail = chain_[kChain - 1];
     if (IsMarked(tail)) return;  // the marker got there first
     adv_->Set(kHidden, tail);
-    Store(chain_[kChain - 2], 0, 0);
+    const uint64_t mode = (cycle + static_cast<uint64_t>(index_)) % kHideModes;
+    if (mode == kByCourier) {
+      DeleteByCourier(chain_[kChain - 2], 0);
+    } else {
+      Store(chain_[kChain - 2], 0, 0);
+    }
     hidden_cycle_ = cycle;
     shared_.stack_hides.fetch_add(1, std::memory_order_relaxed);
+    if (mode == kThenWait) WaitParkedForCycleEnd(cycle);
+  }
+
+  // A mutator that comes and goes during the mark: this one parks, a new
+  // one makes the store `obj.f = nil` on this thread and exits.
+  void DeleteByCourier(uintptr_t obj, int f) {
+    self_->Leave();
+    {
+      gc::Mutator courier(c_);
+      courier.Enter();
+      barriers::ResetWbBuf(courier.p());
+      Store(obj, f, 0);
+      courier.Leave();
+    }
+    self_->Enter();
+    shared_.courier_exits.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void WaitParkedForCycleEnd(uint64_t cycle) {
+    gc::ParkScope park;
+    const auto deadline = std::chrono::steady_clock::now() + kWaitForCycle;
+    while (c_.cycles_completed() < cycle &&
+           !shared_.stop.load(std::memory_order_relaxed) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(kWaitPoll);
+    }
   }
 
   void RandomOp() {
@@ -221,7 +325,7 @@ class TortureMutator {
     const size_t i = Pick(kRoots), j = Pick(kRoots);
     const int f = static_cast<int>(Pick(kNodeFields));
     const uintptr_t a = roots.Get(i);
-    switch (Pick(16)) {
+    switch (Pick(20)) {
       case 0:
       case 1:
       case 2: {  // allocate, point it at something old, keep it on the stack
@@ -297,6 +401,58 @@ class TortureMutator {
           Store(roots.Get(j), f, Load(a, static_cast<int>(Pick(kNodeFields))));
         }
         break;
+      case 16: {  // bulk copy within the array (overlapping, either way)
+        const size_t n = 1 + Pick(kMaxCopy);
+        Copy(Array() + Pick(kArraySlots - n + 1),
+             Array() + Pick(kArraySlots - n + 1), n);
+        break;
+      }
+      case 17: {  // an array slot to and from the stack
+        const size_t k = Pick(kArraySlots);
+        if (Pick(2) == 0) {
+          Acquire();
+          barriers::WritePointer<B>(&Array()[k], a);
+        } else {
+          Acquire();
+          roots.Set(i, barriers::LoadPlain(&Array()[k]));
+        }
+        break;
+      }
+      case 18: {  // a large object, written by bulk copies from the array
+        // Held only by this stack, so large objects never nest.
+        if (adv_->Get(kLarge) == 0 || Pick(16) == 0) {
+          adv_->Set(kLarge, reinterpret_cast<uintptr_t>(
+                                gc::Allocate(ArrayType(), kLargeSlots)));
+          shared_.published.fetch_add(1, std::memory_order_release);
+          shared_.large_objects.fetch_add(1, std::memory_order_relaxed);
+        }
+        auto* large = reinterpret_cast<uintptr_t*>(adv_->Get(kLarge));
+        const size_t at = Pick(kLargeSlots - kArraySlots + 1);
+        if (Pick(4) == 0) {
+          Acquire();
+          roots.Set(i, barriers::LoadPlain(&large[at]));
+        } else {
+          Copy(large + at, Array(), kArraySlots);
+        }
+        break;
+      }
+      case 19: {  // an object of another type in the nodes' spans
+        // A chain of pairs through their first pointer; the second holds
+        // what the roots hold.  A pair never reaches the roots, whose
+        // objects the other operations treat as nodes.
+        const uintptr_t pair = adv_->Get(kPair);
+        if (pair == 0 || Pick(4) == 0) {
+          const auto n = reinterpret_cast<uintptr_t>(gc::Allocate(PairType()));
+          shared_.published.fetch_add(1, std::memory_order_release);
+          Store(n, kPairLink, Pick(2) == 0 ? pair : 0);  // chains stay short
+          adv_->Set(kPair, n);
+        } else if (Pick(2) == 0) {
+          Store(pair, kPairValue, a);
+        } else {
+          roots.Set(i, Load(pair, kPairValue));
+        }
+        break;
+      }
     }
   }
 
@@ -304,6 +460,7 @@ class TortureMutator {
   gc::Collector& c_;
   const int index_;
   std::mt19937 rng_;
+  gc::Mutator* self_ = nullptr;
   gc::G* g_ = nullptr;
   gc::GlobalSlots* own_ = nullptr;
   gc::RootFrame* roots_ = nullptr;
@@ -313,6 +470,7 @@ class TortureMutator {
   // repair keeps a lost one from being freed).
   std::vector<uintptr_t> chain_;
   uint64_t waited_cycle_ = 0;
+  uint64_t fan_cycle_ = 0;
   uint64_t heap_hide_cycle_ = 0;
   uint64_t stack_hide_cycle_ = 0;
   uint64_t hidden_cycle_ = 0;
@@ -444,6 +602,9 @@ Result Run(const Config& config, const Options& options) {
   {
     gc::Collector collector(gcc, config.knobs);
     Shared shared(collector);
+    worker_interrupts = 0;
+    gc::Collector::SetWorkerInterruptForTesting(
+        &InterruptHoldingMoreThanAWorkbuf);
     collector.Start();
     std::vector<std::thread> threads;
     for (int i = 0; i < options.mutators; ++i) {
@@ -468,8 +629,13 @@ Result Run(const Config& config, const Options& options) {
     shared.stop.store(true);
     for (std::thread& t : threads) t.join();
     collector.Stop();
+    gc::Collector::SetWorkerInterruptForTesting(nullptr);
     r.heap_hides = shared.heap_hides.load();
     r.stack_hides = shared.stack_hides.load();
+    r.courier_exits = shared.courier_exits.load();
+    r.bulk_copies = shared.bulk_copies.load();
+    r.large_objects = shared.large_objects.load();
+    r.worker_interrupts = worker_interrupts.load();
     for (const gc::CycleStats& s : collector.stats().History()) {
       ++r.cycles;
       r.verified += s.verified ? 1 : 0;
@@ -488,10 +654,21 @@ Result Run(const Config& config, const Options& options) {
   return r;
 }
 
+bool Tried(const Config& config, const Result& r) {
+  // Under stop-the-world collection no mutator runs while marking; with
+  // Yuasa's start snapshot no mutator runs with a grey stack, so hiding in
+  // the heap cannot even be attempted.
+  if (config.mode == gc::GcMode::kStw) return true;
+  return r.stack_hides > 0 && r.courier_exits > 0 &&
+         (config.stack_scan == gc::StackScanPolicy::kStwAtStart ||
+          r.heap_hides > 0);
+}
+
 bool Passed(const Config& config, const Options& options, const Result& r) {
   if (config.sound) {
     return r.verified >= options.cycles && r.lost == 0 &&
-           r.accounting_errors == 0;
+           r.accounting_errors == 0 && r.bulk_copies > 0 &&
+           r.large_objects > 0 && Tried(config, r);
   }
   return r.lost != 0 && r.first_lossy_cycle <= options.cycles;
 }
@@ -499,10 +676,12 @@ bool Passed(const Config& config, const Options& options, const Result& r) {
 std::string Describe(const Config& config, const Result& r) {
   return absl::StrFormat(
       "%-30s %-7s cycles %5u verified %5u lost %6u (in %u cycles, first %u) "
-      "accounting errors %u hides %u+%u gogc %d %.1fs%s",
+      "accounting errors %u hides %u+%u couriers %u copies %u large %u "
+      "interrupts %u gogc %d %.1fs%s",
       config.name, config.sound ? "sound" : "UNSOUND", r.cycles, r.verified,
       r.lost, r.lossy_cycles, r.first_lossy_cycle, r.accounting_errors,
-      r.heap_hides, r.stack_hides, r.gogc, r.seconds,
+      r.heap_hides, r.stack_hides, r.courier_exits, r.bulk_copies,
+      r.large_objects, r.worker_interrupts, r.gogc, r.seconds,
       r.timed_out ? " TIMED OUT" : "");
 }
 

@@ -114,6 +114,14 @@ struct Result {
   // if the mutators tried.
   uint64_t heap_hides = 0;
   uint64_t stack_hides = 0;
+  // Hides whose deletion a courier mutator made and took away when it
+  // exited mid-mark; bulk copies (the bulk barrier); large objects
+  // allocated; mark workers stopped mid-drain holding more than a workbuf
+  // of gray objects (dedicated workers run only under concurrent marking).
+  uint64_t courier_exits = 0;
+  uint64_t bulk_copies = 0;
+  uint64_t large_objects = 0;
+  uint64_t worker_interrupts = 0;
   int gogc = 0;
   double seconds = 0;
   bool timed_out = false;
@@ -124,10 +132,15 @@ Result Run(const Config& config, const Options& options);
 // GOGC for a run of `config`: options.gogc, or drawn (see Options::gogc).
 int GogcFor(const Config& config, const Options& options);
 
+// Whether the adversary made every move that `config` allows (hid in the
+// stack, through a courier too, and in the heap), so that a sound result
+// is not vacuous.
+bool Tried(const Config& config, const Result& r);
+
 // Whether `r` is what `config` must produce with `options`: sound
-// configurations verify at least options.cycles cycles, lose nothing and
-// balance their accounting; unsound ones lose something within
-// options.cycles cycles.
+// configurations verify at least options.cycles cycles, lose nothing,
+// balance their accounting and made every move (Tried, bulk copies, large
+// objects); unsound ones lose something within options.cycles cycles.
 bool Passed(const Config& config, const Options& options, const Result& r);
 
 // One line: name, cycles, verified, lost, GOGC, time.

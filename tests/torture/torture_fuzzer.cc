@@ -24,6 +24,15 @@
 //   gstore g s       global g = slot s, through the barrier
 //   gload g s        slot s = global g
 //   move o f d       slot d = field f of node o, then that field = nil
+//   array s k        slot s = a new pointer array: 64 slots if k is even,
+//                    else a large object (kLargeSlots, over 32 KiB)
+//   wide s           slot s = a new object of another type in the nodes'
+//                    size class (five pointer words), so spans mix types
+//   copy o d a b n   memmove n (1..4) pointer slots from field a of object o
+//                    to field b of object d, through the bulk barrier
+// Every object has at least four pointer words first, so any op may treat
+// any object as a node.  Opcodes are numbered in this order; the seed
+// corpus uses only the first eleven, whose numbers never change.
 // At the end a cycle in progress is finished and verified.
 //
 // WBBENCH_FUZZ_CONFIG=<name> pins the configuration instead (any of
@@ -46,6 +55,7 @@
 #include "gc/heap.h"
 #include "gc/mutator.h"
 #include "gc/shadow_stack.h"
+#include "gc/type_descriptor.h"
 #include "tests/gc/marker_test_util.h"
 #include "tests/torture/torture.h"
 
@@ -62,6 +72,18 @@ constexpr size_t kMaxWbBufEntries = 8;
 // Shadow-stack capacity per mutator: the slots plus room for nothing else
 // (the default 64 Ki slots would cost more than a whole input to set up).
 constexpr size_t kStackSlots = 16;
+constexpr size_t kSmallArraySlots = 64;
+constexpr size_t kLargeSlots = 4608;
+
+const gc::Type& ArrayType() {
+  static const gc::Type* t = new gc::Type("slot", sizeof(uintptr_t), {0});
+  return *t;
+}
+const gc::Type& WideType() {
+  static const gc::Type* t =
+      new gc::Type("Wide", sizeof(gc::testing::Node), {0, 8, 16, 24, 32});
+  return *t;
+}
 
 enum Op : uint8_t {
   kAlloc,
@@ -75,6 +97,9 @@ enum Op : uint8_t {
   kGlobalStore,
   kGlobalLoad,
   kMove,
+  kArray,
+  kWide,
+  kCopy,
   kOps,
 };
 
@@ -196,6 +221,28 @@ class Program {
       case kGlobalLoad: {
         const uintptr_t v = globals_.Load(in.Pick(kGlobals));
         roots().Set(in.Pick(kSlots), v);
+        break;
+      }
+      case kArray: {
+        const size_t s = in.Pick(kSlots);
+        const size_t n = in.Pick(2) == 0 ? kSmallArraySlots : kLargeSlots;
+        roots().Set(s,
+                    reinterpret_cast<uintptr_t>(gc::Allocate(ArrayType(), n)));
+        break;
+      }
+      case kWide:
+        roots().Set(in.Pick(kSlots),
+                    reinterpret_cast<uintptr_t>(gc::Allocate(WideType())));
+        break;
+      case kCopy: {
+        const uintptr_t src = roots().Get(in.Pick(kSlots));
+        const uintptr_t dst = roots().Get(in.Pick(kSlots));
+        const size_t n = 1 + in.Pick(kNodeFields);
+        const int a = static_cast<int>(in.Pick(kNodeFields - n + 1));
+        const int b = static_cast<int>(in.Pick(kNodeFields - n + 1));
+        if (src != 0 && dst != 0) {
+          barriers::CopyPointers<B>(FieldSlot(dst, b), FieldSlot(src, a), n);
+        }
         break;
       }
       case kOps:
