@@ -76,7 +76,7 @@ absl::StatusOr<CallgrindProfile> CallgrindProfile::Parse(
     const char c = line[0];
     const bool cost_line = (c >= '0' && c <= '9') || c == '+' || c == '-';
     if (!cost_line) continue;  // other key=value or header lines
-    if (c == '+' || c == '-' || c == '*') {
+    if (c == '+' || c == '-') {
       return bad("compressed position: run callgrind with --compress-pos=no");
     }
     std::vector<absl::string_view> fields =

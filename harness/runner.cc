@@ -666,10 +666,7 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
   std::vector<size_t> baseline_of;  // row -> its workload's baseline row
   std::vector<Config> configs;
   for (workloads::WorkloadKind w : o.workloads) {
-    std::string wname;
-    for (const auto& info : workloads::AllWorkloads()) {
-      if (info.kind == w) wname = std::string(info.name);
-    }
+    const std::string wname(workloads::WorkloadName(w));
     const size_t first = rows.size();
     auto add_row = [&](const std::string& bname) {
       Row row;

@@ -351,11 +351,7 @@ absl::StatusOr<std::string> FindValgrind() {
 
 absl::StatusOr<Report> RunValgrindCounts(const Options& o,
                                          const ProgressFn& progress) {
-  if (o.threads != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--counters=valgrind counts one mutator; accepted: --threads=1 (got ",
-        o.threads, ")"));
-  }
+  // One mutator (--threads=1) is checked with the other flags (options.cc).
   absl::StatusOr<std::string> valgrind = FindValgrind();
   if (!valgrind.ok()) return valgrind.status();
   char self[4096];

@@ -70,9 +70,8 @@ absl::StatusOr<std::string> FindValgrind();
 // child, two at a time.  Each child gets the options that matter to it in
 // one spelling, a fixed environment and the binary under a path of fixed
 // length, so that what is on the client's stack (and so every stack
-// address) does not depend on how the parent was invoked.  InvalidArgument
-// or FailedPrecondition for a plan that cannot run (more than one mutator,
-// no valgrind).
+// address) does not depend on how the parent was invoked.
+// FailedPrecondition when valgrind is not installed.
 absl::StatusOr<Report> RunValgrindCounts(const Options& options,
                                          const ProgressFn& progress);
 

@@ -38,14 +38,14 @@ fl=???
 fn=0x0000000004a27000
 0x4a27000 0 10 0 2
 0x4a27004 0 10 5 5 0 1
-cob=/work/build/wbbench
+cob=build/wbbench
 cfi=barriers/wb_buf_flush.cc
 cfn=barriers::WbBufFlush(unsigned long*, unsigned long)
 calls=2 0x1234 30
 0x4a27040 0 100 10 2 0 3
 0x4a27045 0 2
 
-ob=/work/build/wbbench
+ob=build/wbbench
 fl=workloads/tree_reverse.cc
 fn=workloads::TreeReverse::Step(unsigned long)
 0x5000 12 10 5 1 0 0 0 0 0 0 4 1
@@ -75,7 +75,7 @@ TEST(CallgrindProfileTest, ReadsSelfCostsCallsAndTotals) {
             3);
   // Missing trailing costs are zero; every line keeps its object.
   const CallgrindProfile::Line& last = p->lines().back();
-  EXPECT_EQ(last.object, "/work/build/wbbench");
+  EXPECT_EQ(last.object, "build/wbbench");
   EXPECT_EQ(last.address, 0x5000u);
   EXPECT_EQ(last.cost[10], 1);
   EXPECT_EQ(last.cost[12], 0);
