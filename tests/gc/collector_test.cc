@@ -63,6 +63,35 @@ TEST_F(CollectorTest, PhasesFollowTheCycle) {
   EXPECT_DEATH(c.FinishCycle(), "FinishCycle before StartTermination");
 }
 
+// kIncremental with a fixed step budget (GcConfig::incremental_step_work):
+// how many steps a cycle takes follows from the budget and the heap alone,
+// never from a clock.  A budget larger than the heap marks it in one step;
+// a small one needs a step per budget's worth of scan work.
+uint64_t StepsForOneCycle(uint64_t step_work) {
+  GcConfig config = ManualConfig();
+  config.mode = GcMode::kIncremental;
+  config.incremental_step_work = step_work;
+  Collector c(config);
+  MutatorScope m(c);
+  RootFrame roots(1);
+  for (int i = 0; i < 4000; ++i) {
+    uintptr_t n = NewNode();
+    TestStore(FieldSlot(n, 0), roots.Get(0));
+    roots.Set(0, n);
+  }
+  const uint64_t steps0 = c.mark_steps();
+  while (c.cycles_completed() == 0) Gosched();
+  return c.mark_steps() - steps0;
+}
+
+TEST_F(CollectorTest, FixedIncrementalStepsFollowTheWorkNotTheClock) {
+  // Start the cycle, mark everything, terminate.
+  EXPECT_LE(StepsForOneCycle(uint64_t{1} << 30), 3u);
+  const uint64_t small = StepsForOneCycle(4096);
+  EXPECT_GT(small, 10u);
+  EXPECT_EQ(StepsForOneCycle(4096), small);
+}
+
 TEST_F(CollectorTest, MarksReachableGraphAndAccountingBalances) {
   Collector c(ManualConfig());
   MutatorScope m(c);
