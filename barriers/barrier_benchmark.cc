@@ -193,8 +193,10 @@ void BM_DependentAddChain(benchmark::State& state) {
   benchmark::RegisterBenchmark("BM_PlainStore", BM_PlainStore);
   for (const BarrierInfo& b : AllBarriers()) {
     for (const AlgorithmInfo& a : AllAlgorithms()) {
-      if (b.kind == BarrierKind::kNone && a.algorithm != Algorithm::kHybrid) {
-        continue;  // `none` has no algorithm
+      if (b.traits.algorithms == kAnyAlgorithm
+              ? a.algorithm != AllAlgorithms().front().algorithm
+              : !Supports(b.kind, a.algorithm)) {
+        continue;  // one benchmark for a kind that ignores the algorithm
       }
       WithBarrier(b.kind, a.algorithm, [&]<class B>() {
         for (Mode m : {Mode::kEnabled, Mode::kEmptied, Mode::kDisabled}) {

@@ -24,15 +24,17 @@ absl::Status InstallBarrier(const BarrierConfig& config) {
 
 const BarrierConfig& InstalledBarrier() { return installed; }
 
-size_t EntryPointers(Algorithm algorithm) {
-  const AlgorithmInfo& info = InfoFor(algorithm);
-  return info.shades_old && info.shades_new ? 2 : 1;
+namespace {
+
+size_t BufferEntries(const BarrierConfig& config) {
+  const size_t forced = TraitsOf(config.kind).forced_entries;
+  return forced != 0 ? forced : config.wbbuf_entries;
 }
 
+}  // namespace
+
 void ResetWbBuf(gc::P* p) {
-  size_t entries =
-      installed.kind == BarrierKind::kCgocheck ? 1 : installed.wbbuf_entries;
-  p->wb_buf.Reset(entries, EntryPointers(installed.algorithm));
+  p->wb_buf.Reset(BufferEntries(installed), EntryPointers(installed.algorithm));
 }
 
 bool ShouldShade(const gc::P* p) {
@@ -42,9 +44,8 @@ bool ShouldShade(const gc::P* p) {
 
 void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config) {
   gc_config->stack_scan = InfoFor(config.algorithm).stack_scan;
-  const bool cgocheck = config.kind == BarrierKind::kCgocheck;
-  gc_config->wbbuf_entries = cgocheck ? 1 : config.wbbuf_entries;
-  gc_config->barrier_always_on = cgocheck;
+  gc_config->wbbuf_entries = BufferEntries(config);
+  gc_config->barrier_always_on = TraitsOf(config.kind).checks_slots;
 }
 
 absl::Status CheckBarrierForGcMode(BarrierKind kind, gc::GcMode mode,
@@ -52,10 +53,11 @@ absl::Status CheckBarrierForGcMode(BarrierKind kind, gc::GcMode mode,
   bool concurrent = mode == gc::GcMode::kConcurrent ||
                     mode == gc::GcMode::kContinuous ||
                     mode == gc::GcMode::kIncremental;
-  if (kind == BarrierKind::kNone && concurrent && !unsafe_demonstration) {
-    return absl::InvalidArgumentError(
-        "--barrier=none loses objects under concurrent marking: use it with "
-        "--gc=stw or --gc=off, or ask for the unsafe demonstration");
+  if (!TraitsOf(kind).sound && concurrent && !unsafe_demonstration) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--barrier=", BarrierName(kind),
+        " loses objects under concurrent marking: use it with "
+        "--gc=stw or --gc=off, or ask for the unsafe demonstration"));
   }
   return absl::OkStatus();
 }

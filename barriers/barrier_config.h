@@ -61,10 +61,6 @@ struct BarrierConfig {
 absl::Status InstallBarrier(const BarrierConfig& config);
 const BarrierConfig& InstalledBarrier();
 
-// Pointers recorded per store by `algorithm` (2 for hybrid and hybrid-cond,
-// 1 for dijkstra and yuasa).
-size_t EntryPointers(Algorithm algorithm);
-
 // Empties p's buffer and places `end` for the installed barrier (Go's
 // wbBuf.reset).  Every flush ends with it; call it when a P is attached.
 void ResetWbBuf(gc::P* p);
@@ -76,8 +72,9 @@ bool ShouldShade(const gc::P* p);
 
 // Copies what the collector must know about the installed barrier into
 // `gc_config`: the stack-scan policy the algorithm needs, the buffer size
-// (one entry under cgocheck) and, under cgocheck, that the barrier stays on
-// for the whole run (Go's cgocheck=2).
+// (the kind's forced entries, one under cgocheck) and, for a kind that
+// checks slots (cgocheck), that the barrier stays on for the whole run (Go's
+// cgocheck=2).
 void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config);
 
 // `none` is unsound while marking concurrently: refuses it for kConcurrent

@@ -98,19 +98,19 @@ constexpr GoCounterpart kGoCounterparts[] = {
 
 absl::StatusOr<std::string> DumpBarrier(absl::string_view name,
                                         Algorithm algorithm) {
+  const std::vector<BarrierKind> jit = JitBarriers();
   std::optional<BarrierKind> kind = BarrierFromName(name);
   if (!kind.has_value()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--dump-barrier=", std::string(name),
-                     ": unknown barrier; expected buffered, "
-                     "cgocheck or batched"));
+                     ": unknown barrier; expected ", BarrierNames(jit)));
   }
   const JitFunction* fn = FindJitBarrier(*kind, algorithm);
   if (fn == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("--dump-barrier=", std::string(name),
-                     ": not generated code; expected buffered, "
-                     "cgocheck or batched"));
+                     " --algorithm=", std::string(InfoFor(algorithm).name),
+                     ": not generated code; expected ", BarrierNames(jit)));
   }
   std::string out = absl::StrFormat(
       "%s --algorithm=%s: %s at %p, %zu bytes\n"

@@ -1,9 +1,11 @@
 // File: barriers/barrier_jit.h
 //
-// The generated machine code of the JIT barriers (buffered, cgocheck and
-// batched), one function per (barrier, algorithm), emitted with xbyak when
-// the program starts (barriers/buffered_barrier_x64.cc).  cgocheck runs the
-// buffered code: it differs only in where the buffer ends.
+// The generated machine code of the JIT barriers (the kinds whose traits
+// name a JitCode: buffered, cgocheck and batched), one function per (kind,
+// algorithm), emitted with xbyak when the program starts
+// (barriers/buffered_barrier_x64.cc).  cgocheck's code is the buffered
+// generator's, emitted again under its own name: it differs only in where
+// the buffer ends, which is data.
 //
 // Each function is mapped read+execute only once generated, has a line in
 // /tmp/perf-PID.map so that perf names it, and keeps, for every instruction,
@@ -27,11 +29,6 @@
 
 namespace barriers {
 
-#define WBBENCH_COUNT_ALGORITHM(e, name, old, nw, policy, doc) +1
-inline constexpr size_t kNumAlgorithms =
-    0 WBBENCH_FOR_EACH_ALGORITHM(WBBENCH_COUNT_ALGORITHM);
-#undef WBBENCH_COUNT_ALGORITHM
-
 struct JitInstruction {
   uint32_t offset;  // from the function's entry
   bool fast_path;   // executed by a store that does not fill the buffer
@@ -39,7 +36,9 @@ struct JitInstruction {
 };
 
 struct JitFunction {
-  std::string name;  // as in /tmp/perf-PID.map
+  BarrierKind kind;
+  Algorithm algorithm;
+  std::string name;  // as in /tmp/perf-PID.map: wbbench_<kind>_<algorithm>
   const uint8_t* code = nullptr;
   size_t size = 0;
   std::vector<JitInstruction> instructions;
@@ -48,7 +47,8 @@ struct JitFunction {
 };
 
 // The generated code `kind` runs for `algorithm`; nullptr for the barriers
-// that are not generated (unbuffered, none).
+// that are not generated (JitCode::kNotGenerated) and for an algorithm the
+// kind does not run.
 const JitFunction* FindJitBarrier(BarrierKind kind, Algorithm algorithm);
 
 // Every generated function.
@@ -61,13 +61,14 @@ intptr_t TlsGOffset();
 
 namespace internal {
 
-// Entry points, indexed by Algorithm, filled before main runs.
-//  buffered_entry: slot in rdi, value in rax; records the store, does it;
+// Entry points, indexed by [BarrierKind][Algorithm], filled before main
+// runs for every generated kind and the algorithms it runs.  The calling
+// convention is the generator's (JitCode):
+//  kBuffered: slot in rdi, value in rax; records the store, does it;
 //    preserves every register but the flags.
-//  batched_entry: reserves EntryPointers(algorithm) buffer words, returns
-//    their address in r11; preserves every other register but the flags.
-extern void* buffered_entry[kNumAlgorithms];
-extern void* batched_entry[kNumAlgorithms];
+//  kBatched: reserves EntryPointers(algorithm) buffer words, returns their
+//    address in r11; preserves every other register but the flags.
+extern void* jit_entry[kNumBarriers][kNumAlgorithms];
 
 }  // namespace internal
 }  // namespace barriers

@@ -1,30 +1,50 @@
 #include "barriers/barrier_kind.h"
 
-#include <array>
+#include <string>
+
+#include "absl/strings/str_cat.h"
 
 namespace barriers {
-namespace {
 
-constexpr std::array kBarriers = {
-#define WBBENCH_BARRIER_INFO(e, name, doc) \
-  BarrierInfo{BarrierKind::e, name, doc},
-    WBBENCH_FOR_EACH_BARRIER(WBBENCH_BARRIER_INFO)
-#undef WBBENCH_BARRIER_INFO
-};
+std::span<const BarrierInfo> AllBarriers() { return kBarrierInfos; }
 
-}  // namespace
+std::vector<BarrierKind> BarriersWhere(bool (*pred)(const BarrierTraits&)) {
+  std::vector<BarrierKind> kinds;
+  for (const BarrierInfo& b : kBarrierInfos) {
+    if (pred(b.traits)) kinds.push_back(b.kind);
+  }
+  return kinds;
+}
 
-std::span<const BarrierInfo> AllBarriers() { return kBarriers; }
+std::vector<BarrierKind> SoundBarriers() {
+  return BarriersWhere([](const BarrierTraits& t) { return t.sound; });
+}
+
+std::vector<BarrierKind> JitBarriers() {
+  return BarriersWhere(
+      [](const BarrierTraits& t) { return t.jit != JitCode::kNotGenerated; });
+}
+
+std::string BarrierNames(std::span<const BarrierKind> kinds,
+                         absl::string_view last_separator) {
+  std::string s;
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    if (i != 0)
+      absl::StrAppend(&s, i + 1 == kinds.size() ? last_separator : ", ");
+    absl::StrAppend(&s, BarrierName(kinds[i]));
+  }
+  return s;
+}
 
 std::optional<BarrierKind> BarrierFromName(absl::string_view name) {
-  for (const BarrierInfo& b : kBarriers) {
+  for (const BarrierInfo& b : kBarrierInfos) {
     if (b.name == name) return b.kind;
   }
   return std::nullopt;
 }
 
 absl::string_view BarrierName(BarrierKind kind) {
-  return kBarriers[static_cast<size_t>(kind)].name;
+  return kBarrierInfos[static_cast<size_t>(kind)].name;
 }
 
 }  // namespace barriers

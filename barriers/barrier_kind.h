@@ -1,44 +1,134 @@
 // File: barriers/barrier_kind.h
 //
-// The single list of barrier kinds.  `--barrier`, `--list`, the registry and
-// the typed tests are all generated from WBBENCH_FOR_EACH_BARRIER, so adding
-// a barrier means adding one line here (HotSpot's barrierSetConfig.hpp idea).
+// The single list of barrier kinds and every fact about each (HotSpot's
+// barrierSetConfig.hpp idea).  `--barrier`, `--list`, the help text, the
+// registry (barriers/registry.h), the JIT table, `--dump-barrier`'s
+// whitelist, the buffer geometry (barriers/barrier_config.cc) and every
+// test suite derive from WBBENCH_FOR_EACH_BARRIER, so adding a barrier kind
+// is one row here, its policy file pair and, if it is generated, its
+// emitter (barriers/buffered_barrier_x64.cc): nothing else.
+//
+// A row: V(EnumName, "flag-name", PolicyTemplate, (BarrierTraits{...}),
+// "what it models").  PolicyTemplate is a template <Algorithm> naming the
+// static policy type a workload is compiled against (BarrierPolicy,
+// barriers/registry.h); the template is expanded only where the policy
+// headers are included, so this header needs none of them.
 #ifndef WBBENCH_BARRIERS_BARRIER_KIND_H_
 #define WBBENCH_BARRIERS_BARRIER_KIND_H_
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
+#include "barriers/algorithm.h"
 
-// V(EnumName, "flag-name", "what it models")
 #define WBBENCH_FOR_EACH_BARRIER(V)                                         \
-  V(kUnbuffered, "unbuffered",                                              \
+  V(kUnbuffered, "unbuffered", UnbufferedBarrier, (BarrierTraits{}),        \
     "Go 1.9 writebarrierptr: out-of-line call, shades old and new at once") \
-  V(kBuffered, "buffered",                                                  \
+  V(kBuffered, "buffered", BufferedBarrier,                                 \
+    (BarrierTraits{.wbbuf = true, .jit = JitCode::kBuffered}),              \
     "Go 1.10 gcWriteBarrier: JIT fast path enqueues into the per-P buffer") \
-  V(kCgocheck, "cgocheck",                                                  \
+  V(kCgocheck, "cgocheck", CgocheckBarrier,                                 \
+    (BarrierTraits{.wbbuf = true,                                           \
+                   .jit = JitCode::kBuffered,                               \
+                   .forced_entries = 1,                                     \
+                   .checks_slots = true}),                                  \
     "Go cgocheck=2: buffered barrier, buffer of one entry, checks slots")   \
-  V(kBatched, "batched",                                                    \
+  V(kBatched, "batched", BatchedBarrier,                                    \
+    (BarrierTraits{.wbbuf = true, .jit = JitCode::kBatched}),               \
     "Go 1.21 gcWriteBarrier2: call reserves buffer slots, caller fills")    \
-  V(kNone, "none", "no barrier: plain store (baseline; unsound if marking)")
+  V(kNone, "none", NoBarrierFor,                                            \
+    (BarrierTraits{.algorithms = kAnyAlgorithm, .sound = false}),           \
+    "no barrier: plain store (baseline; unsound if marking)")
 
 namespace barriers {
 
 enum class BarrierKind {
-#define WBBENCH_BARRIER_ENUM(e, name, doc) e,
+#define WBBENCH_BARRIER_ENUM(e, name, policy, traits, doc) e,
   WBBENCH_FOR_EACH_BARRIER(WBBENCH_BARRIER_ENUM)
 #undef WBBENCH_BARRIER_ENUM
+};
+
+#define WBBENCH_COUNT_BARRIER(e, name, policy, traits, doc) +1
+inline constexpr size_t kNumBarriers =
+    0 WBBENCH_FOR_EACH_BARRIER(WBBENCH_COUNT_BARRIER);
+#undef WBBENCH_COUNT_BARRIER
+
+// Which generator emits a kind's machine code (barriers/barrier_jit.h).
+enum class JitCode {
+  kNotGenerated,  // a C++ call site (unbuffered, none)
+  kBuffered,      // Go 1.10 gcWriteBarrier: records the store and does it
+  kBatched,       // Go 1.21 gcWriteBarrier2: reserves, the caller records
+};
+
+// A set of algorithms, one bit per Algorithm.
+using AlgorithmSet = uint32_t;
+inline constexpr AlgorithmSet AlgorithmBit(Algorithm a) {
+  return AlgorithmSet{1} << static_cast<unsigned>(a);
+}
+inline constexpr AlgorithmSet kAllAlgorithms =
+    (AlgorithmSet{1} << kNumAlgorithms) - 1;
+// The kind ignores the algorithm (one policy type serves every algorithm).
+inline constexpr AlgorithmSet kAnyAlgorithm = 0;
+
+struct BarrierTraits {
+  // Records stores in the per-P write-barrier buffer (gc::WbBuf) and shades
+  // them when it flushes; --wbbuf-entries applies.
+  bool wbbuf = false;
+  JitCode jit = JitCode::kNotGenerated;
+  // When non-zero, the buffer holds this many entries whatever
+  // --wbbuf-entries says (cgocheck: 1, so every store reaches the flush).
+  size_t forced_entries = 0;
+  // Every store reaches the flush, which checks the slot for a managed
+  // pointer stored into unmanaged memory, and the barrier stays on for the
+  // whole run (Go's cgocheck=2).
+  bool checks_slots = false;
+  // The algorithms it runs (kAnyAlgorithm: it ignores the choice).
+  AlgorithmSet algorithms = kAllAlgorithms;
+  // Loses no object while marking runs concurrently (false: the baseline).
+  bool sound = true;
 };
 
 struct BarrierInfo {
   BarrierKind kind;
   absl::string_view name;
+  BarrierTraits traits;
   absl::string_view doc;
 };
 
+inline constexpr std::array<BarrierInfo, kNumBarriers> kBarrierInfos = {{
+#define WBBENCH_BARRIER_INFO(e, name, policy, traits, doc) \
+  BarrierInfo{BarrierKind::e, name, traits, doc},
+    WBBENCH_FOR_EACH_BARRIER(WBBENCH_BARRIER_INFO)
+#undef WBBENCH_BARRIER_INFO
+}};
+
+inline constexpr const BarrierTraits& TraitsOf(BarrierKind kind) {
+  return kBarrierInfos[static_cast<size_t>(kind)].traits;
+}
+
+// Whether `kind` runs `algorithm` (always, for a kind that ignores it).
+inline constexpr bool Supports(BarrierKind kind, Algorithm algorithm) {
+  const AlgorithmSet set = TraitsOf(kind).algorithms;
+  return set == kAnyAlgorithm || (set & AlgorithmBit(algorithm)) != 0;
+}
+
 // Every barrier, in declaration order.
 std::span<const BarrierInfo> AllBarriers();
+// The kinds whose traits satisfy `pred`, in declaration order: the sound
+// ones, the generated ones, ... (test suites and whitelists).
+std::vector<BarrierKind> BarriersWhere(bool (*pred)(const BarrierTraits&));
+std::vector<BarrierKind> SoundBarriers();
+std::vector<BarrierKind> JitBarriers();
+// "a, b or c": the names of `kinds`, for one-line errors and help text.
+std::string BarrierNames(std::span<const BarrierKind> kinds,
+                         absl::string_view last_separator = " or ");
+
 std::optional<BarrierKind> BarrierFromName(absl::string_view name);
 absl::string_view BarrierName(BarrierKind kind);
 

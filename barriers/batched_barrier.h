@@ -34,7 +34,8 @@ struct BatchedBarrier {
     register uintptr_t* r11 asm("r11");
     asm volatile("call *%[fn]"
                  : "=r"(r11)
-                 : [fn] "m"(internal::batched_entry[static_cast<size_t>(A)])
+                 : [fn] "m"(internal::jit_entry[static_cast<size_t>(
+                     kKind)][static_cast<size_t>(A)])
                  : "memory", "cc");
     // A local register variable is pinned to its register only as an asm
     // operand, and GCC does not save it across calls: r11 is call-clobbered,
@@ -43,24 +44,12 @@ struct BatchedBarrier {
     // ThreadSanitizer (the TLS wrapper, __tsan_atomic8_load), and the entry
     // was written through a garbage pointer.
     uintptr_t* const entry = r11;
-    if constexpr (A == Algorithm::kHybrid) {
-      entry[0] = value;
-      entry[1] = LoadPlain(slot);
-    } else if constexpr (A == Algorithm::kHybridCond) {
-      bool black = gc::tls_g->stack_black.load(std::memory_order_relaxed);
-      entry[0] = black ? 0 : value;
-      entry[1] = LoadPlain(slot);
-    } else if constexpr (A == Algorithm::kDijkstra) {
-      entry[0] = value;
-    } else {
-      static_assert(A == Algorithm::kYuasa);
-      entry[0] = LoadPlain(slot);
-    }
+    RecordStore<A>(slot, value, gc::tls_g, entry);
     StorePlain(slot, value);
   }
 
   static void BulkPreWrite(uintptr_t* dst, const uintptr_t* src, size_t n) {
-    BufferedBulkPreWrite(A, dst, src, n);
+    BufferedBulkPreWrite<A>(dst, src, n);
   }
 };
 

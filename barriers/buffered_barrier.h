@@ -32,9 +32,11 @@
 
 namespace barriers {
 
-template <Algorithm A>
-struct BufferedBarrier {
-  static constexpr BarrierKind kKind = BarrierKind::kBuffered;
+// The call into the generated code of kind K (whose JitCode is kBuffered).
+template <BarrierKind K, Algorithm A>
+struct BufferedCall {
+  static_assert(TraitsOf(K).jit == JitCode::kBuffered);
+  static constexpr BarrierKind kKind = K;
   static constexpr Algorithm kAlgorithm = A;
 
   // The barrier and the store; only while gc::write_barrier_enabled.
@@ -42,19 +44,20 @@ struct BufferedBarrier {
     asm volatile("call *%[entry]"
                  :
                  : "D"(slot), "a"(value),
-                   [entry] "m"(internal::buffered_entry[static_cast<size_t>(A)])
+                   [entry] "m"(internal::jit_entry[static_cast<size_t>(
+                       K)][static_cast<size_t>(A)])
                  : "memory", "cc");
   }
 
   static void BulkPreWrite(uintptr_t* dst, const uintptr_t* src, size_t n) {
-    BufferedBulkPreWrite(A, dst, src, n);
+    BufferedBulkPreWrite<A>(dst, src, n);
   }
 };
 
 template <Algorithm A>
-struct CgocheckBarrier : BufferedBarrier<A> {
-  static constexpr BarrierKind kKind = BarrierKind::kCgocheck;
-};
+using BufferedBarrier = BufferedCall<BarrierKind::kBuffered, A>;
+template <Algorithm A>
+using CgocheckBarrier = BufferedCall<BarrierKind::kCgocheck, A>;
 
 }  // namespace barriers
 

@@ -60,8 +60,7 @@ namespace barriers {
 
 namespace internal {
 
-void* buffered_entry[kNumAlgorithms];
-void* batched_entry[kNumAlgorithms];
+void* jit_entry[kNumBarriers][kNumAlgorithms];
 
 }  // namespace internal
 
@@ -89,8 +88,24 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
 
   std::vector<JitFunction>& functions() { return functions_; }
 
-  void* EmitBuffered(Algorithm a) {
-    Begin(absl::StrCat("wbbench_gcWriteBarrier_", InfoFor(a).name));
+  // The code of `kind` (a row whose JitCode is `jit`) for algorithm a.
+  void* Emit(JitCode jit, BarrierKind kind, Algorithm a) {
+    Begin(kind, a);
+    switch (jit) {
+      case JitCode::kBuffered:
+        EmitBuffered(a);
+        break;
+      case JitCode::kBatched:
+        EmitBatched(a);
+        break;
+      case JitCode::kNotGenerated:
+        std::abort();
+    }
+    return End();
+  }
+
+ private:
+  void EmitBuffered(Algorithm a) {
     const bool cond = a == Algorithm::kHybridCond;
     const int entry = 8 * static_cast<int>(EntryPointers(a));
     Xbyak::Label flush, done;
@@ -137,11 +152,9 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
     L(flush);
     CallFlush(/*pass_store=*/true);
     jmp(done, T_NEAR), N("goto done  // restore, store, return");
-    return End();
   }
 
-  void* EmitBatched(Algorithm a) {
-    Begin(absl::StrCat("wbbench_gcWriteBarrier2_", InfoFor(a).name));
+  void EmitBatched(Algorithm a) {
     const int entry = 8 * static_cast<int>(EntryPointers(a));
     Xbyak::Label flush, retry;
     push(r12), N("save r12: the call site clobbers only r11");
@@ -164,10 +177,8 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
     L(flush);
     CallFlush(/*pass_store=*/false);
     jmp(retry, T_NEAR), N("goto retry  // the buffer is empty now");
-    return End();
   }
 
- private:
   // Records the instruction just emitted with its pseudo-C comment.
   void N(std::string pseudo_c) {
     JitFunction& f = functions_.back();
@@ -176,11 +187,17 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
     last_end_ = getSize();
   }
 
-  void Begin(std::string name) {
+  void Begin(BarrierKind kind, Algorithm a) {
     align(32);
     begin_ = last_end_ = getSize();
     fast_path_ = true;
-    functions_.push_back(JitFunction{std::move(name), nullptr, 0, {}});
+    functions_.push_back(JitFunction{
+        kind,
+        a,
+        absl::StrCat("wbbench_", BarrierName(kind), "_", InfoFor(a).name),
+        nullptr,
+        0,
+        {}});
     // A test hook: the pinned fast-path counts must notice a longer path
     // (tests/harness/fast_path_pin_test.sh).
     if (const char* n = std::getenv("WBBENCH_JIT_TEST_NOPS")) {
@@ -273,29 +290,30 @@ void WritePerfMap(const std::vector<JitFunction>& functions) {
 
 struct Jit {
   std::unique_ptr<BarrierAssembler> code;
-  const JitFunction* buffered[kNumAlgorithms] = {};
-  const JitFunction* batched[kNumAlgorithms] = {};
+  const JitFunction* functions[kNumBarriers][kNumAlgorithms] = {};
 };
 
 Jit Generate() {
   Jit jit;
   jit.code = std::make_unique<BarrierAssembler>(TlsGOffset());
-  for (const AlgorithmInfo& info : AllAlgorithms()) {
-    size_t i = static_cast<size_t>(info.algorithm);
-    internal::buffered_entry[i] = jit.code->EmitBuffered(info.algorithm);
-    internal::batched_entry[i] = jit.code->EmitBatched(info.algorithm);
+  for (const BarrierInfo& b : AllBarriers()) {
+    if (b.traits.jit == JitCode::kNotGenerated) continue;
+    for (const AlgorithmInfo& a : AllAlgorithms()) {
+      if (!Supports(b.kind, a.algorithm)) continue;
+      internal::jit_entry[static_cast<size_t>(b.kind)]
+                         [static_cast<size_t>(a.algorithm)] =
+                             jit.code->Emit(b.traits.jit, b.kind, a.algorithm);
+    }
   }
   // Code is written: from now on read+execute only.
   jit.code->ready();
   jit.code->setProtectModeRE();
-  // functions() holds buffered, batched for each algorithm in enum order;
-  // pointers into it are taken only now that it no longer grows.
-  std::vector<JitFunction>& fns = jit.code->functions();
-  for (size_t k = 0; k + 1 < fns.size(); k += 2) {
-    jit.buffered[k / 2] = &fns[k];
-    jit.batched[k / 2] = &fns[k + 1];
+  // Pointers into functions() are taken only now that it no longer grows.
+  for (const JitFunction& fn : jit.code->functions()) {
+    jit.functions[static_cast<size_t>(fn.kind)]
+                 [static_cast<size_t>(fn.algorithm)] = &fn;
   }
-  WritePerfMap(fns);
+  WritePerfMap(jit.code->functions());
   return jit;
 }
 
@@ -323,19 +341,8 @@ size_t JitFunction::FastPathInstructions() const {
 }
 
 const JitFunction* FindJitBarrier(BarrierKind kind, Algorithm algorithm) {
-  const Jit& jit = TheJit();
-  size_t i = static_cast<size_t>(algorithm);
-  switch (kind) {
-    case BarrierKind::kBuffered:
-    case BarrierKind::kCgocheck:
-      return jit.buffered[i];
-    case BarrierKind::kBatched:
-      return jit.batched[i];
-    case BarrierKind::kUnbuffered:
-    case BarrierKind::kNone:
-      return nullptr;
-  }
-  return nullptr;
+  return TheJit()
+      .functions[static_cast<size_t>(kind)][static_cast<size_t>(algorithm)];
 }
 
 std::span<const JitFunction> AllJitFunctions() {

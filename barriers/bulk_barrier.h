@@ -27,10 +27,12 @@
 
 namespace barriers {
 
-void BufferedBulkPreWrite(Algorithm algorithm, uintptr_t* dst,
-                          const uintptr_t* src, size_t n);
-void UnbufferedBulkPreWrite(Algorithm algorithm, uintptr_t* dst,
-                            const uintptr_t* src, size_t n);
+// Defined out of line for every algorithm (bulk_barrier.cc and
+// unbuffered_barrier.cc instantiate them from WBBENCH_FOR_EACH_ALGORITHM).
+template <Algorithm A>
+void BufferedBulkPreWrite(uintptr_t* dst, const uintptr_t* src, size_t n);
+template <Algorithm A>
+void UnbufferedBulkPreWrite(uintptr_t* dst, const uintptr_t* src, size_t n);
 
 }  // namespace barriers
 

@@ -26,6 +26,11 @@ struct NoBarrier {
   static void BulkPreWrite(uintptr_t*, const uintptr_t*, size_t) {}
 };
 
+// The policy of `none` for every algorithm (its row in
+// WBBENCH_FOR_EACH_BARRIER names a template; `none` ignores the choice).
+template <Algorithm>
+using NoBarrierFor = NoBarrier;
+
 }  // namespace barriers
 
 #endif  // WBBENCH_BARRIERS_NO_BARRIER_H_

@@ -129,35 +129,32 @@ uint8_t* SystemStackHi(gc::M* mp) {
 
 struct ShadeRequest {
   gc::G* g;
-  Algorithm algorithm;
   uintptr_t* dst;
   const uintptr_t* src;  // for single stores: &value
   size_t n;
 };
 
-// Go's gcmarkwb_m for each slot: shade what the algorithm names, at once,
-// through the one shading routine, which also publishes the P's gray
-// objects when the global list is empty (GcWork::Balance), as a buffered
-// flush does.  Go 1.9's shade kept them on the P during the first mark
-// phase but disposed them at once in the second (gcBlackenPromptly), so a
-// termination did not find them hidden there; without the publishing here,
-// every termination found hidden work and retried, which inflated the
-// unbuffered barrier's retries and pauses for a reason that is not its
-// per-store cost.
+// Go's gcmarkwb_m for each slot: shade what algorithm A records
+// (Record<A>), at once, through the one shading routine, which also
+// publishes the P's gray objects when the global list is empty
+// (GcWork::Balance), as a buffered flush does.  Go 1.9's shade kept them on
+// the P during the first mark phase but disposed them at once in the second
+// (gcBlackenPromptly), so a termination did not find them hidden there;
+// without the publishing here, every termination found hidden work and
+// retried, which inflated the unbuffered barrier's retries and pauses for a
+// reason that is not its per-store cost.
+template <Algorithm A>
 void ShadeOnSystemStack(void* arg) {
   const ShadeRequest& r = *static_cast<const ShadeRequest*>(arg);
   gc::P* p = r.g->m->p;
   if (!ShouldShade(p)) return;
-  const AlgorithmInfo& info = InfoFor(r.algorithm);
-  const bool shade_new =
-      info.shades_new && !(r.algorithm == Algorithm::kHybridCond &&
-                           r.g->stack_black.load(std::memory_order_relaxed));
+  constexpr size_t kEntry = EntryPointers(A);
   uintptr_t ptrs[kShadeChunk];
   size_t k = 0;
   for (size_t i = 0; i < r.n; ++i) {
-    if (info.shades_old) ptrs[k++] = LoadPlain(&r.dst[i]);
-    if (shade_new) ptrs[k++] = LoadPlain(&r.src[i]);
-    if (k + 2 > kShadeChunk) {
+    RecordStore<A>(&r.dst[i], LoadPlain(&r.src[i]), r.g, &ptrs[k]);
+    k += kEntry;
+    if (k + kEntry > kShadeChunk) {
       gc::ShadeBatch(p, ptrs, k);
       k = 0;
     }
@@ -165,35 +162,41 @@ void ShadeOnSystemStack(void* arg) {
   if (k != 0) gc::ShadeBatch(p, ptrs, k);
 }
 
-void ShadeSlots(Algorithm algorithm, uintptr_t* dst, const uintptr_t* src,
-                size_t n) {
+template <Algorithm A>
+void ShadeSlots(uintptr_t* dst, const uintptr_t* src, size_t n) {
   gc::M* mp = AcquireM();
-  ShadeRequest request{gc::tls_g, algorithm, dst, src, n};
-  wbbench_systemstack(&ShadeOnSystemStack, &request, SystemStackHi(mp));
+  ShadeRequest request{gc::tls_g, dst, src, n};
+  wbbench_systemstack(&ShadeOnSystemStack<A>, &request, SystemStackHi(mp));
   ReleaseM(mp);
-}
-
-// Go's writebarrierptr after the ABI0 entry: the barrier, then the store.
-__attribute__((noinline)) void WriteBarrierPtr(Algorithm algorithm,
-                                               uintptr_t* slot,
-                                               uintptr_t value) {
-  ShadeSlots(algorithm, slot, &value, 1);
-  StorePlain(slot, value);
 }
 
 }  // namespace
 
-void UnbufferedBulkPreWrite(Algorithm algorithm, uintptr_t* dst,
-                            const uintptr_t* src, size_t n) {
-  ShadeSlots(algorithm, dst, src, n);
+// Go's writebarrierptr after the ABI0 entry: the barrier, then the store.
+template <Algorithm A>
+__attribute__((noinline)) void WriteBarrierPtr(uintptr_t* slot,
+                                               uintptr_t value) {
+  ShadeSlots<A>(slot, &value, 1);
+  StorePlain(slot, value);
 }
+
+template <Algorithm A>
+void UnbufferedBulkPreWrite(uintptr_t* dst, const uintptr_t* src, size_t n) {
+  ShadeSlots<A>(dst, src, n);
+}
+
+#define WBBENCH_INSTANTIATE(e, name, old, nw, policy, doc) \
+  template void UnbufferedBulkPreWrite<Algorithm::e>(      \
+      uintptr_t*, const uintptr_t*, size_t);
+WBBENCH_FOR_EACH_ALGORITHM(WBBENCH_INSTANTIATE)
+#undef WBBENCH_INSTANTIATE
 
 }  // namespace barriers
 
 #define WBBENCH_ABI0_BODY(e, name, old, nw, policy, doc)              \
   extern "C" __attribute__((used)) void wbbench_writebarrierptr1_##e( \
       uintptr_t* slot, uintptr_t value) {                             \
-    barriers::WriteBarrierPtr(barriers::Algorithm::e, slot, value);   \
+    barriers::WriteBarrierPtr<barriers::Algorithm::e>(slot, value);   \
   }
 WBBENCH_FOR_EACH_ALGORITHM(WBBENCH_ABI0_BODY)
 #undef WBBENCH_ABI0_BODY

@@ -56,7 +56,7 @@ struct UnbufferedBarrier {
   }
 
   static void BulkPreWrite(uintptr_t* dst, const uintptr_t* src, size_t n) {
-    UnbufferedBulkPreWrite(A, dst, src, n);
+    UnbufferedBulkPreWrite<A>(dst, src, n);
   }
 };
 

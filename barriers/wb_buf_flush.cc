@@ -33,7 +33,7 @@ __attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
       1, std::memory_order_relaxed);
   if (flush_hook != nullptr) flush_hook();
   const BarrierConfig& config = InstalledBarrier();
-  if (config.kind == BarrierKind::kCgocheck && slot != nullptr) {
+  if (TraitsOf(config.kind).checks_slots && slot != nullptr) {
     CgocheckStore(slot, value);
   }
   p->wb_buf.CheckInvariant();

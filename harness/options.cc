@@ -24,9 +24,21 @@
 
 // Flags that take a closed set of values, or need more than a type check, are
 // strings validated here, so that every error is one line with exit status 2.
-ABSL_FLAG(std::string, barrier, "buffered",
-          "barriers to measure, comma-separated, or 'all': "
-          "unbuffered, buffered, cgocheck, batched, none");
+namespace {
+
+// The kinds, from the barrier list (barriers/barrier_kind.h).
+std::string BarrierFlagHelp() {
+  std::vector<barriers::BarrierKind> kinds;
+  for (const barriers::BarrierInfo& b : barriers::AllBarriers()) {
+    kinds.push_back(b.kind);
+  }
+  return absl::StrCat("barriers to measure, comma-separated, or 'all': ",
+                      barriers::BarrierNames(kinds, ", "));
+}
+
+}  // namespace
+
+ABSL_FLAG(std::string, barrier, "buffered", BarrierFlagHelp());
 ABSL_FLAG(std::string, workload, "all",
           "workloads to run, comma-separated, or 'all' (see --list)");
 ABSL_FLAG(std::string, algorithm, "hybrid",
@@ -337,6 +349,16 @@ absl::StatusOr<Options> OptionsFromFlags() {
   }
   o.algorithm = *algo;
   o.gc.stack_scan = barriers::InfoFor(*algo).stack_scan;
+  for (barriers::BarrierKind kind : o.barriers) {
+    if (barriers::Supports(kind, *algo)) continue;
+    std::vector<absl::string_view> runs;
+    for (const auto& a : barriers::AllAlgorithms()) {
+      if (barriers::Supports(kind, a.algorithm)) runs.push_back(a.name);
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--barrier=", barriers::BarrierName(kind), " does not run --algorithm=",
+        algorithm, "; accepted: ", absl::StrJoin(runs, ", ")));
+  }
 
   auto threads = ParseIntIn("threads", absl::GetFlag(FLAGS_threads), 1, 256);
   if (!threads.ok()) return threads.status();
@@ -444,13 +466,11 @@ absl::StatusOr<Options> OptionsFromFlags() {
 
   if (std::string dump = absl::GetFlag(FLAGS_dump_barrier); !dump.empty()) {
     auto kind = barriers::BarrierFromName(dump);
-    if (!kind || (*kind != barriers::BarrierKind::kBuffered &&
-                  *kind != barriers::BarrierKind::kCgocheck &&
-                  *kind != barriers::BarrierKind::kBatched)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad --dump-barrier '", dump,
-                       "'; accepted: the JIT barriers buffered, cgocheck, "
-                       "batched"));
+    const std::vector<barriers::BarrierKind> jit = barriers::JitBarriers();
+    if (!kind || std::find(jit.begin(), jit.end(), *kind) == jit.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "bad --dump-barrier '", dump, "'; accepted: the JIT barriers ",
+          barriers::BarrierNames(jit, ", ")));
     }
     o.dump_barrier = kind;
   }
@@ -466,7 +486,9 @@ absl::StatusOr<Options> OptionsFromFlags() {
                           o.gc.mode == gc::GcMode::kContinuous ||
                           o.gc.mode == gc::GcMode::kIncremental;
   if (absl::GetFlag(FLAGS_barrier) == "all" && concurrent) {
-    std::erase(o.barriers, barriers::BarrierKind::kNone);
+    std::erase_if(o.barriers, [](barriers::BarrierKind kind) {
+      return !barriers::TraitsOf(kind).sound;
+    });
   }
   o.list = absl::GetFlag(FLAGS_list);
   o.valgrind_child = absl::GetFlag(FLAGS_valgrind_child);

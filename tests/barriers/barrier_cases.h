@@ -6,6 +6,7 @@
 #ifndef WBBENCH_TESTS_BARRIERS_BARRIER_CASES_H_
 #define WBBENCH_TESTS_BARRIERS_BARRIER_CASES_H_
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -34,10 +35,27 @@ inline std::vector<Case> Cases(std::vector<BarrierKind> kinds = {}) {
   std::vector<Case> cases;
   for (BarrierKind kind : kinds) {
     for (const AlgorithmInfo& a : AllAlgorithms()) {
-      cases.push_back({kind, a.algorithm});
+      if (Supports(kind, a.algorithm)) cases.push_back({kind, a.algorithm});
     }
   }
   return cases;
+}
+
+// What one store of `value` over `old` records (Record<A>, chosen at run
+// time): the model the generated code and every call site are checked
+// against.
+inline std::vector<uintptr_t> Entry(Algorithm a, uintptr_t value, uintptr_t old,
+                                    bool stack_black) {
+  std::vector<uintptr_t> out(EntryPointers(a));
+  switch (a) {
+#define WBBENCH_RECORD_CASE(e, name, o, nw, policy, doc)       \
+  case Algorithm::e:                                           \
+    Record<Algorithm::e>(old, value, stack_black, out.data()); \
+    break;
+    WBBENCH_FOR_EACH_ALGORITHM(WBBENCH_RECORD_CASE)
+#undef WBBENCH_RECORD_CASE
+  }
+  return out;
 }
 
 inline std::string CaseName(const ::testing::TestParamInfo<Case>& info) {

@@ -136,9 +136,7 @@ TEST(BarrierStressTest, NoBarrierLosesObjects) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SoundBarriers, BarrierStressTest,
-                         ::testing::ValuesIn(testing::Cases(
-                             {BarrierKind::kUnbuffered, BarrierKind::kBuffered,
-                              BarrierKind::kCgocheck, BarrierKind::kBatched})),
+                         ::testing::ValuesIn(testing::Cases(SoundBarriers())),
                          testing::CaseName);
 
 }  // namespace

@@ -25,6 +25,7 @@ using testing::Case;
 using testing::CaseName;
 using testing::Cases;
 using ::testing::ElementsAreArray;
+using testing::Entry;
 
 // Stores values[i] into slots[i] through the call site of (kind, algorithm).
 // Returns how many stores reported that the barrier ran.
@@ -39,41 +40,23 @@ size_t StoreAll(const Case& c, std::vector<uintptr_t>& slots,
   });
 }
 
-// Flushes expected after `stores` stores into a buffer of `entries`.
+// Flushes expected after `stores` stores into a buffer of `entries`, from
+// the kind's traits.
 uint64_t ExpectedFlushes(BarrierKind kind, uint64_t stores, uint64_t entries) {
-  switch (kind) {
-    case BarrierKind::kBuffered:
-      return stores / entries;  // the store that fills the buffer flushes
-    case BarrierKind::kCgocheck:
-      return stores;  // the buffer holds one entry
-    case BarrierKind::kBatched:
-      // Go 1.21: the reservation that does not fit flushes.
-      return stores == 0 ? 0 : (stores - 1) / entries;
-    case BarrierKind::kUnbuffered:
-    case BarrierKind::kNone:
-      return 0;
+  const BarrierTraits& t = TraitsOf(kind);
+  if (!t.wbbuf) return 0;
+  const uint64_t n = t.forced_entries != 0 ? t.forced_entries : entries;
+  if (t.jit == JitCode::kBatched) {
+    // Go 1.21: the reservation that does not fit flushes.
+    return stores == 0 ? 0 : (stores - 1) / n;
   }
-  return 0;
+  return stores / n;  // the store that fills the buffer flushes
 }
 
+// Whether the kind's stores stay in the buffer (a buffer of one entry
+// flushes, and here empties, on every store).
 bool Buffers(BarrierKind kind) {
-  return kind == BarrierKind::kBuffered || kind == BarrierKind::kBatched;
-}
-
-// What one store of `value` over `old` leaves in the buffer.
-std::vector<uintptr_t> Entry(Algorithm a, uintptr_t value, uintptr_t old,
-                             bool stack_black) {
-  switch (a) {
-    case Algorithm::kHybrid:
-      return {value, old};
-    case Algorithm::kHybridCond:
-      return {stack_black ? 0 : value, old};
-    case Algorithm::kDijkstra:
-      return {value};
-    case Algorithm::kYuasa:
-      return {old};
-  }
-  return {};
+  return TraitsOf(kind).wbbuf && TraitsOf(kind).forced_entries != 1;
 }
 
 // Generated code calls the flush and registers no unwind table: nothing it
@@ -167,7 +150,7 @@ TEST_P(CallSiteTest, BulkCopyRecordsEverySlot) {
   EXPECT_THAT(std::vector<uintptr_t>(buf.buf, buf.next),
               ElementsAreArray(expected));
   EXPECT_EQ(TotalFlushes() - flushes,
-            c.kind == BarrierKind::kCgocheck ? dst.size() : 0);
+            TraitsOf(c.kind).forced_entries == 1 ? dst.size() : 0);
 }
 
 // A full buffer's worth of single stores, then a bulk copy, at the largest

@@ -107,7 +107,7 @@ class JitRegistersTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(JitRegistersTest, FlushPreservesEveryRegister) {
   const Case c = GetParam();
-  const bool batched = c.kind == BarrierKind::kBatched;
+  const bool batched = TraitsOf(c.kind).jit == JitCode::kBatched;
   testing::BarrierScope barrier({.kind = c.kind,
                                  .algorithm = c.algorithm,
                                  .wbbuf_entries = 4,
@@ -158,7 +158,7 @@ TEST_P(JitRegistersTest, FlushPreservesEveryRegister) {
 
 TEST_P(JitRegistersTest, FastPathPreservesEveryRegister) {
   const Case c = GetParam();
-  const bool batched = c.kind == BarrierKind::kBatched;
+  const bool batched = TraitsOf(c.kind).jit == JitCode::kBatched;
   testing::BarrierScope barrier(
       {.kind = c.kind, .algorithm = c.algorithm, .flush = FlushMode::kEmpty});
   testing::FakeThread thread;
@@ -175,7 +175,7 @@ TEST_P(JitRegistersTest, FastPathPreservesEveryRegister) {
   caller.Call(const_cast<uint8_t*>(FindJitBarrier(c.kind, c.algorithm)->code),
               &in, &out);
   // cgocheck's buffer holds one entry: even this store flushes.
-  const bool cgocheck = c.kind == BarrierKind::kCgocheck;
+  const bool cgocheck = TraitsOf(c.kind).forced_entries == 1;
   EXPECT_EQ(TotalFlushes(), flushes + (cgocheck ? 1 : 0));
   for (int i = 0; i < 16; ++i) {
     if (i == Xbyak::Operand::RSP) continue;
@@ -191,9 +191,7 @@ TEST_P(JitRegistersTest, FastPathPreservesEveryRegister) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllJitBarriers, JitRegistersTest,
-                         ::testing::ValuesIn(testing::Cases(
-                             {BarrierKind::kBuffered, BarrierKind::kCgocheck,
-                              BarrierKind::kBatched})),
+                         ::testing::ValuesIn(testing::Cases(JitBarriers())),
                          testing::CaseName);
 
 }  // namespace

@@ -4,10 +4,10 @@
 //
 // TestStore is a reference write barrier that does exactly what every real
 // barrier does (barriers/ is tested separately): if write_barrier_enabled,
-// record the pointers the algorithm shades into the P's wb_buf, flush through
-// gc::ShadeBatch when full; then store.  The slot is written atomically
-// because the marker reads heap slots concurrently; with release, so that
-// mutators that pick the pointer up (acquire loads) see the object's
+// record what the algorithm records (barriers::Record<A>) into the P's wb_buf,
+// flush through gc::ShadeBatch when full; then store.  The slot is written
+// atomically because the marker reads heap slots concurrently; with release, so
+// that mutators that pick the pointer up (acquire loads) see the object's
 // initialisation (a relaxed publication is a data race under TSan).
 #ifndef WBBENCH_TESTS_GC_MARKER_TEST_UTIL_H_
 #define WBBENCH_TESTS_GC_MARKER_TEST_UTIL_H_
@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "barriers/algorithm.h"
 #include "gc/heap.h"
 #include "gc/runtime.h"
 #include "gc/shade.h"
@@ -22,18 +23,17 @@
 
 namespace gc::testing {
 
-enum class Shades { kHybrid, kDijkstra, kYuasa };
+// What the reference barrier records: the algorithms' one statement of it
+// (barriers::Record<A>, barriers/algorithm.h).
+using Shades = barriers::Algorithm;
 
 template <Shades kShades = Shades::kHybrid>
 inline void TestStore(uintptr_t* slot, uintptr_t value) {
   if (write_barrier_enabled.load(std::memory_order_relaxed)) {
     P* p = tls_g->m->p;
     WbBuf& b = p->wb_buf;
-    const uintptr_t old = LoadSlot(slot);
-    // Always two words per entry (the default geometry); unused ones are 0.
-    b.next[0] = kShades == Shades::kYuasa ? 0 : value;
-    b.next[1] = kShades == Shades::kDijkstra ? 0 : old;
-    b.next += 2;
+    barriers::RecordStore<kShades>(slot, value, tls_g, b.next);
+    b.next += barriers::EntryPointers(kShades);
     if (b.next >= b.end) {
       ShadeBatch(p, b.buf, static_cast<size_t>(b.next - b.buf));
       b.next = b.buf;

@@ -87,19 +87,16 @@ class Script {
   std::unique_ptr<gc::Collector> collector_;
 };
 
-// A scenario under every real barrier kind (every kind but `none`).
+// A scenario under every sound barrier kind (barriers::SoundBarriers(): all
+// but `none`).  A scenario about one algorithm skips the kinds that do not
+// run it:  if (!Runs(Algorithm::kYuasa)) GTEST_SKIP();
 class ScenarioTest : public ::testing::TestWithParam<barriers::BarrierKind> {
  protected:
   barriers::BarrierKind kind() const { return GetParam(); }
-};
-
-inline std::vector<barriers::BarrierKind> RealBarrierKinds() {
-  std::vector<barriers::BarrierKind> kinds;
-  for (const barriers::BarrierInfo& b : barriers::AllBarriers()) {
-    if (b.kind != barriers::BarrierKind::kNone) kinds.push_back(b.kind);
+  bool Runs(barriers::Algorithm a) const {
+    return barriers::Supports(kind(), a);
   }
-  return kinds;
-}
+};
 
 inline std::string KindName(
     const ::testing::TestParamInfo<barriers::BarrierKind>& info) {

@@ -492,17 +492,15 @@ Config SoundConfig(const barriers::BarrierInfo& b,
 
 std::vector<Config> SoundConfigs() {
   std::vector<Config> configs;
-  for (const barriers::BarrierInfo& b : barriers::AllBarriers()) {
-    if (b.kind == barriers::BarrierKind::kNone) continue;
-    for (const barriers::AlgorithmInfo& a : barriers::AllAlgorithms()) {
-      configs.push_back(SoundConfig(b, a, gc::GcMode::kConcurrent));
-    }
-  }
-  // The incremental schedule: the same steps on the mutators' threads.
-  for (const barriers::BarrierInfo& b : barriers::AllBarriers()) {
-    if (b.kind == barriers::BarrierKind::kNone) continue;
-    for (const barriers::AlgorithmInfo& a : barriers::AllAlgorithms()) {
-      configs.push_back(SoundConfig(b, a, gc::GcMode::kIncremental));
+  // Concurrent, then the incremental schedule: the same steps on the
+  // mutators' threads.
+  for (gc::GcMode mode : {gc::GcMode::kConcurrent, gc::GcMode::kIncremental}) {
+    for (const barriers::BarrierInfo& b : barriers::AllBarriers()) {
+      if (!b.traits.sound) continue;
+      for (const barriers::AlgorithmInfo& a : barriers::AllAlgorithms()) {
+        if (!barriers::Supports(b.kind, a.algorithm)) continue;
+        configs.push_back(SoundConfig(b, a, mode));
+      }
     }
   }
   configs.push_back({"none/stw",
@@ -532,21 +530,25 @@ std::vector<Config> UnsoundConfigs() {
                      {.barrier_off_during_mark = true},
                      false});
   for (const barriers::BarrierInfo& b : barriers::AllBarriers()) {
-    if (b.kind == barriers::BarrierKind::kNone) continue;
-    configs.push_back({absl::StrCat(b.name, "/yuasa-no-snapshot"),
-                       b.kind,
-                       barriers::Algorithm::kYuasa,
-                       gc::GcMode::kConcurrent,
-                       gc::StackScanPolicy::kPerMutatorConcurrent,
-                       {},
-                       false});
-    configs.push_back({absl::StrCat(b.name, "/dijkstra-no-rescan"),
-                       b.kind,
-                       barriers::Algorithm::kDijkstra,
-                       gc::GcMode::kConcurrent,
-                       gc::StackScanPolicy::kPerMutatorConcurrent,
-                       {},
-                       false});
+    if (!b.traits.sound) continue;
+    if (barriers::Supports(b.kind, barriers::Algorithm::kYuasa)) {
+      configs.push_back({absl::StrCat(b.name, "/yuasa-no-snapshot"),
+                         b.kind,
+                         barriers::Algorithm::kYuasa,
+                         gc::GcMode::kConcurrent,
+                         gc::StackScanPolicy::kPerMutatorConcurrent,
+                         {},
+                         false});
+    }
+    if (barriers::Supports(b.kind, barriers::Algorithm::kDijkstra)) {
+      configs.push_back({absl::StrCat(b.name, "/dijkstra-no-rescan"),
+                         b.kind,
+                         barriers::Algorithm::kDijkstra,
+                         gc::GcMode::kConcurrent,
+                         gc::StackScanPolicy::kPerMutatorConcurrent,
+                         {},
+                         false});
+    }
   }
   return configs;
 }

@@ -68,14 +68,12 @@ TEST_P(WorkloadTest, CountsTheStoresItsLogicMakes) {
 
 TEST_P(WorkloadTest, SameChecksumAndStoresUnderEveryBarrier) {
   const RunResult base = Baseline();
-  for (BarrierKind barrier :
-       {BarrierKind::kUnbuffered, BarrierKind::kBuffered,
-        BarrierKind::kCgocheck, BarrierKind::kBatched, BarrierKind::kNone}) {
-    SCOPED_TRACE(std::string(barriers::BarrierName(barrier)));
+  for (const barriers::BarrierInfo& info : barriers::AllBarriers()) {
+    const BarrierKind barrier = info.kind;
+    SCOPED_TRACE(std::string(info.name));
     RunSpec s = Spec();
     s.barrier = barrier;
-    s.mode = barrier == BarrierKind::kNone ? gc::GcMode::kStw
-                                           : gc::GcMode::kConcurrent;
+    s.mode = info.traits.sound ? gc::GcMode::kConcurrent : gc::GcMode::kStw;
     s.scripted = true;
     s.verify = true;
     const RunResult r = RunWorkload(s);
