@@ -99,16 +99,25 @@ constexpr void Record(uintptr_t old, uintptr_t value, bool stack_black,
   }
 }
 
-// Record<A> for the store `*slot = value` by G `g`, reading the old value
-// and the G's stack colour only when A records them (so a dijkstra store
-// loads no old value and only hybrid-cond reads the colour).
+// Record<A> for the store `*slot = value` by the current G, reading the old
+// value and the G's stack colour only when A records them: a dijkstra store
+// loads no old value, and only hybrid-cond reads gc::tls_g (an extern
+// thread_local, which the compiler may reach through a call it cannot
+// drop).
 template <Algorithm A>
-inline void RecordStore(const uintptr_t* slot, uintptr_t value, const gc::G* g,
+inline void RecordStore(const uintptr_t* slot, uintptr_t value,
                         uintptr_t* out) {
   const uintptr_t old = InfoFor(A).shades_old ? LoadPlain(slot) : 0;
-  const bool black = A == Algorithm::kHybridCond &&
-                     g->stack_black.load(std::memory_order_relaxed);
-  Record<A>(old, value, black, out);
+  bool black = false;
+  if constexpr (A == Algorithm::kHybridCond) {
+    black = gc::tls_g->stack_black.load(std::memory_order_relaxed);
+  }
+  uintptr_t words[EntryPointers(A)];
+  Record<A>(old, value, black, words);
+  // One store per word, as Go's call site writes them (MOVQ AX, (R11); ...):
+  // written as plain stores, GCC's SLP vectorizer merged [value, old] into
+  // movq, movq, punpcklqdq, movups, one instruction more per store.
+  for (size_t i = 0; i < EntryPointers(A); ++i) StorePlain(&out[i], words[i]);
 }
 
 }  // namespace barriers

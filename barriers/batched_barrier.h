@@ -44,7 +44,7 @@ struct BatchedBarrier {
     // ThreadSanitizer (the TLS wrapper, __tsan_atomic8_load), and the entry
     // was written through a garbage pointer.
     uintptr_t* const entry = r11;
-    RecordStore<A>(slot, value, gc::tls_g, entry);
+    RecordStore<A>(slot, value, entry);
     StorePlain(slot, value);
   }
 

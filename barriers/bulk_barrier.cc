@@ -20,7 +20,7 @@ __attribute__((noinline)) void BufferedBulkPreWrite(uintptr_t* dst,
     // buffer, reached again through g).
     if (!buf.Fits(kEntry)) WbBufFlush(nullptr, 0);
     const uintptr_t value = LoadPlain(&src[i]);
-    RecordStore<A>(&dst[i], value, g, buf.next);
+    RecordStore<A>(&dst[i], value, buf.next);
     buf.next += kEntry;
     buf.CheckInvariant();
     // Full: flush now, as the buffered barrier does, so that cgocheck checks

@@ -152,7 +152,7 @@ void ShadeOnSystemStack(void* arg) {
   uintptr_t ptrs[kShadeChunk];
   size_t k = 0;
   for (size_t i = 0; i < r.n; ++i) {
-    RecordStore<A>(&r.dst[i], LoadPlain(&r.src[i]), r.g, &ptrs[k]);
+    RecordStore<A>(&r.dst[i], LoadPlain(&r.src[i]), &ptrs[k]);
     k += kEntry;
     if (k + kEntry > kShadeChunk) {
       gc::ShadeBatch(p, ptrs, k);

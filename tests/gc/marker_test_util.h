@@ -32,7 +32,7 @@ inline void TestStore(uintptr_t* slot, uintptr_t value) {
   if (write_barrier_enabled.load(std::memory_order_relaxed)) {
     P* p = tls_g->m->p;
     WbBuf& b = p->wb_buf;
-    barriers::RecordStore<kShades>(slot, value, tls_g, b.next);
+    barriers::RecordStore<kShades>(slot, value, b.next);
     b.next += barriers::EntryPointers(kShades);
     if (b.next >= b.end) {
       ShadeBatch(p, b.buf, static_cast<size_t>(b.next - b.buf));
