@@ -20,9 +20,11 @@
 #include "gc/start_thread.h"
 #include "harness/chunk_meter.h"
 #include "harness/clock.h"
-#include "harness/counters.h"
+#include "harness/counter_probe.h"
+#include "harness/counter_set.h"
 #include "harness/metadata.h"
 #include "harness/statistics.h"
+#include "harness/thread_counters.h"
 #include "workloads/workload.h"
 
 namespace harness {
