@@ -354,9 +354,9 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
   double blocks = 0, dropped = 0, step_chunks = 0;
   double counted_chunks = 0, counted_switches = 0, counted_stores = 0;
   double counted_barriered = 0;
-  // Hardware cycles and task-clock count only if every mutator has them.
-  double cycles = 0, task_clock = 0;
-  bool have_cycles = true, have_task_clock = true;
+  // Hardware cycles and task-clock count only if every mutator has them
+  // (the totals leave out a figure some thread lacks).
+  CounterTotals totals;
   for (const ThreadResult& r : results) {
     stores += static_cast<double>(r.counts.stores);
     barriered += static_cast<double>(r.counts.barriered);
@@ -376,13 +376,15 @@ std::map<std::string, double> RunRepetition(const Options& o, const Config& c,
     counted_switches += static_cast<double>(r.counted_switches);
     counted_stores += static_cast<double>(r.counted.stores);
     counted_barriered += static_cast<double>(r.counted.barriered);
-    auto hw = r.readings.Get("cycles");
-    have_cycles &= hw && hw->source == CounterSource::kHardwareCounter;
-    if (hw) cycles += hw->value;
-    auto tc = r.readings.Get(kTaskClockName);
-    have_task_clock &= tc.has_value();
-    if (tc) task_clock += tc->value;
+    totals.Add(r.readings);
   }
+  const CounterReadings summed = totals.Get();
+  const std::optional<CounterReading> hw = summed.Get("cycles");
+  const bool have_cycles = hw && hw->source == CounterSource::kHardwareCounter;
+  const double cycles = hw ? hw->value : 0;
+  const std::optional<CounterReading> tc = summed.Get(kTaskClockName);
+  const bool have_task_clock = tc.has_value();
+  const double task_clock = tc ? tc->value : 0;
   const double tsc_hz = TscHz();
   const double ns_per_tick = 1e9 / tsc_hz;
   k[kStores] = stores;
