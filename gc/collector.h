@@ -41,7 +41,7 @@
 // and the step that finishes a cycle also sweeps the heap.  Cycles thus
 // run back to back, as in kContinuous, while the code between two
 // Gosched() calls runs with nothing else marking or sweeping (the harness
-// times exactly that code: harness/runner.h).  One step runs at a time
+// times exactly that code: harness/repetition.h).  One step runs at a time
 // (a mutator that finds another one's step running skips its own).
 //
 // Tri-colour invariant.  Black = marked and scanned (or noscan), gray =

@@ -18,6 +18,7 @@
 #include "harness/counter_set.h"
 #include "harness/json_report.h"
 #include "harness/options.h"
+#include "harness/repetition.h"
 #include "harness/report.h"
 #include "harness/runner.h"
 #include "harness/valgrind_counts.h"
