@@ -1,19 +1,12 @@
 // File: gc/collector.cc
 //
-// The cycle, the scheduler (stop-the-world, parking, safepoints), the mark
-// workers and the coordinator; see collector.h for the algorithm.
-//
-// Locking.  mu_ guards the scheduler: the list of Gs, every G::status
-// change, world_stopped_, the worker counters and the coordinator's flags.
-// Stack scans of parked Gs happen under mu_ (so a G cannot unpark or be
-// destroyed under the scanner); so does a G's own scan at a safepoint.
-// Lock order: mu_ before the WorkQueue's lock; the queue's publish callback
-// only notifies a condition variable, never locks mu_.  Waits use timeouts as
-// well as notifications, so a notification sent without the lock (the
-// publish callback) can delay a waiter by at most one poll interval.
+// The cycle: its start pause, marking (on the controlling thread, in
+// assists and in the workers' drains), mark termination with its retries,
+// the checkmark, and the statistics; see collector.h for the algorithm.
+// The scheduler (mutators, parking, safepoints, stopping the world) is
+// gc/scheduler.cc, the coordinator and mark workers gc/mark_workers.cc,
+// the kIncremental steps gc/incremental.cc.  Locking: gc/scheduler.h.
 #include "gc/collector.h"
-
-#include <x86intrin.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -22,69 +15,18 @@
 
 #include "gc/globals.h"
 #include "gc/heap.h"
+#include "gc/mark_workers.h"
 #include "gc/mutator.h"
 #include "gc/scan.h"
+#include "gc/scheduler.h"
 #include "gc/shade.h"
-#include "gc/start_thread.h"
 #include "gc/sweeper.h"
 
 namespace gc {
 namespace {
 
-// Gray objects a worker scans between checks of the pause flag: ~64 KiB of
-// 16-byte objects, a few tens of microseconds, which bounds how long a
-// termination pause waits for the workers.
-constexpr size_t kWorkerBatch = 4096;
-// How often idle workers and the coordinator re-check for work or for the
-// end of marking when no notification arrives (mutators' stack scans and
-// barrier flushes publish work without waking anyone).
-constexpr auto kIdlePoll = std::chrono::microseconds(200);
-// A pause that waits this long for a mutator is almost certainly waiting
-// for one that blocked without parking; the collector says so on stderr.
-constexpr auto kStwWarnAfter = std::chrono::milliseconds(2000);
-// How often the coordinator checks the pacer's trigger when idle.
-constexpr auto kTriggerPoll = std::chrono::milliseconds(1);
-
-std::atomic<bool (*)(size_t)> worker_interrupt{nullptr};
-
-[[noreturn]] void Fatal(const char* what) {
-  std::fprintf(stderr, "wbbench: collector: %s\n", what);
-  std::abort();
-}
-
-// Times a span of runtime work done on `g`'s own thread into one of g's
-// counters (G::pause_ticks, G::assist_ticks); a span inside another counts
-// once, in the outer one.  A `blocking` span also counts the context
-// switches it caused (G::wait_switches), so that the harness does not take
-// a wait for descheduling.
-class RuntimeSpan {
- public:
-  RuntimeSpan(G* g, uint64_t G::*counter, bool blocking)
-      : g_(g),
-        counter_(counter),
-        outer_(g != nullptr && g->runtime_depth++ == 0) {
-    if (!outer_) return;
-    switches0_ = blocking ? ThreadContextSwitches() : UINT64_MAX;
-    t0_ = __rdtsc();
-  }
-  ~RuntimeSpan() {
-    if (g_ == nullptr) return;
-    --g_->runtime_depth;
-    if (!outer_) return;
-    g_->*counter_ += __rdtsc() - t0_;
-    if (switches0_ != UINT64_MAX)
-      g_->wait_switches += ThreadContextSwitches() - switches0_;
-  }
-  RuntimeSpan(const RuntimeSpan&) = delete;
-  RuntimeSpan& operator=(const RuntimeSpan&) = delete;
-
- private:
-  G* const g_;
-  uint64_t G::*const counter_;
-  const bool outer_;
-  uint64_t switches0_ = UINT64_MAX;
-  uint64_t t0_ = 0;
-};
+using internal::Fatal;
+using internal::RuntimeSpan;
 
 bool AllowedTransition(GcPhase from, GcPhase to) {
   switch (from) {
@@ -112,12 +54,6 @@ const char* GcPhaseName(GcPhase phase) {
   return "?";
 }
 
-struct Collector::Worker {
-  int id = 0;
-  GcWork gcw;
-  std::thread thread;
-};
-
 Collector::Collector(const GcConfig& config, UnsafeKnobs knobs)
     : config_(config),
       knobs_(knobs),
@@ -143,188 +79,6 @@ Collector::~Collector() {
   if (!gs_.empty()) Fatal("destroyed with mutators still registered");
   // A test that abandons a cycle must not leave the barrier on.
   write_barrier_enabled.store(0, std::memory_order_relaxed);
-}
-
-// --- Scheduler -------------------------------------------------------------
-
-void Collector::Register(G* g) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] {
-    return !world_stopped_ || stopper_ == std::this_thread::get_id();
-  });
-  g->id = next_g_id_++;
-  g->m->p->id = g->id;
-  g->m->p->gcw.set_queue(&queue_);
-  g->status.store(kGParked, std::memory_order_relaxed);
-  // A new stack is empty: nothing to scan this cycle.
-  g->scan_pending.store(false, std::memory_order_relaxed);
-  g->stack_black.store(true, std::memory_order_relaxed);
-  g->preempt.store(false, std::memory_order_relaxed);
-  gs_.push_back(g);
-}
-
-void Collector::Unregister(G* g) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] {
-    return !world_stopped_ || stopper_ == std::this_thread::get_id();
-  });
-  P* p = g->m->p;
-  if (g->scan_pending.exchange(false, std::memory_order_relaxed)) {
-    // Its roots die with it: dropping them unscanned is sound.
-    stacks_pending_.fetch_sub(1, std::memory_order_release);
-  }
-  if (phase() != GcPhase::kOff) FlushWbBuf(p);
-  ResetWbBuf(p);
-  p->gcw.Dispose();
-  retired_bytes_ += p->gcw.bytes_marked();
-  retired_objects_ += p->gcw.objects_marked();
-  p->gcw.ResetStats();
-  live_.fetch_add(static_cast<uint64_t>(p->alloc_since_check),
-                  std::memory_order_relaxed);
-  p->alloc_since_check = 0;
-  // The cache goes while the world cannot stop, so a pause never flushes
-  // it half-destroyed.
-  g->mutator->DestroyCache();
-  gs_.erase(std::find(gs_.begin(), gs_.end(), g));
-  cv_.notify_all();
-  work_cv_.notify_all();
-}
-
-void Collector::Unpark(G* g) {
-  RuntimeSpan span(g, &G::pause_ticks, /*blocking=*/true);
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] {
-    return !world_stopped_ || stopper_ == std::this_thread::get_id();
-  });
-  g->status.store(kGRunning, std::memory_order_relaxed);
-  g->preempt.store(g->scan_pending.load(std::memory_order_relaxed),
-                   std::memory_order_relaxed);
-}
-
-void Collector::Park(G* g) {
-  RuntimeSpan span(g, &G::pause_ticks, /*blocking=*/true);
-  std::lock_guard<std::mutex> lock(mu_);
-  // Parking is a safepoint: pay an owed stack scan now rather than leave it
-  // to a worker (either is correct).
-  if (g->scan_pending.load(std::memory_order_relaxed) &&
-      phase() == GcPhase::kMark) {
-    ScanStackLocked(g, g->m->p->gcw);
-    g->m->p->gcw.Dispose();
-  }
-  g->status.store(kGParked, std::memory_order_relaxed);
-  cv_.notify_all();
-}
-
-void Collector::SafepointSlow(G* g) {
-  RuntimeSpan span(g, &G::pause_ticks, /*blocking=*/true);
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    if (world_stopped_ && stopper_ != std::this_thread::get_id()) {
-      g->status.store(kGStopped, std::memory_order_relaxed);
-      cv_.notify_all();
-      cv_.wait(lock, [&] { return !world_stopped_; });
-      g->status.store(kGRunning, std::memory_order_relaxed);
-      continue;
-    }
-    if (g->scan_pending.load(std::memory_order_relaxed) &&
-        phase() == GcPhase::kMark) {
-      // Go: a running goroutine scans its own stack when asked.
-      ScanStackLocked(g, g->m->p->gcw);
-      g->m->p->gcw.Dispose();
-    }
-    break;
-  }
-  g->preempt.store(false, std::memory_order_relaxed);
-}
-
-bool Collector::WorldStoppedExceptLocked(G* self) const {
-  for (G* g : gs_) {
-    if (g == self) continue;
-    uint32_t s = g->status.load(std::memory_order_relaxed);
-    if (s != kGParked && s != kGStopped) return false;
-  }
-  return true;
-}
-
-void Collector::StopTheWorldLocked(std::unique_lock<std::mutex>& lock) {
-  if (world_stopped_) Fatal("world stopped twice");
-  world_stopped_ = true;
-  stopper_ = std::this_thread::get_id();
-  G* self = tls_g;
-  for (G* g : gs_) {
-    if (g != self) g->preempt.store(true, std::memory_order_relaxed);
-  }
-  pause_workers_.store(true, std::memory_order_relaxed);
-  if (!cv_.wait_for(lock, kStwWarnAfter,
-                    [&] { return WorldStoppedExceptLocked(self); })) {
-    // A mutator blocked outside managed code without parking (a missing
-    // gc::ParkScope) stops the world forever: say which one.
-    for (G* g : gs_) {
-      if (g != self && g->status.load(std::memory_order_relaxed) == kGRunning) {
-        std::fprintf(stderr,
-                     "wbbench: stop-the-world has waited %lld ms for mutator "
-                     "%d to reach a safepoint (blocked without "
-                     "gc::ParkScope?)\n",
-                     static_cast<long long>(kStwWarnAfter.count()), g->id);
-      }
-    }
-    cv_.wait(lock, [&] { return WorldStoppedExceptLocked(self); });
-  }
-  work_cv_.wait(lock, [&] { return active_workers_ == 0; });
-  // Every G is stopped, parked or the caller: account their allocation.
-  for (G* g : gs_) {
-    P* p = g->m->p;
-    live_.fetch_add(static_cast<uint64_t>(p->alloc_since_check),
-                    std::memory_order_relaxed);
-    p->alloc_since_check = 0;
-  }
-}
-
-void Collector::StartTheWorldLocked() {
-  world_stopped_ = false;
-  stopper_ = std::thread::id();
-  for (G* g : gs_) {
-    g->preempt.store(g->scan_pending.load(std::memory_order_relaxed),
-                     std::memory_order_relaxed);
-  }
-  pause_workers_.store(phase() != GcPhase::kMark, std::memory_order_relaxed);
-  cv_.notify_all();
-  work_cv_.notify_all();
-}
-
-void Collector::ScanStackLocked(G* g, GcWork& gcw) {
-  g->mutator->stack().ForEachSlot([&gcw](uintptr_t v) { GreyObject(gcw, v); });
-  g->stack_black.store(true, std::memory_order_relaxed);
-  if (g->scan_pending.exchange(false, std::memory_order_relaxed)) {
-    stacks_pending_.fetch_sub(1, std::memory_order_release);
-    work_cv_.notify_all();
-  }
-}
-
-bool Collector::ScanParkedStacks(GcWork& gcw) {
-  if (stacks_pending_.load(std::memory_order_acquire) == 0) return false;
-  std::lock_guard<std::mutex> lock(mu_);
-  if (phase() != GcPhase::kMark) return false;
-  bool did = false;
-  for (G* g : gs_) {
-    if (g->status.load(std::memory_order_relaxed) == kGParked &&
-        g->scan_pending.load(std::memory_order_relaxed)) {
-      ScanStackLocked(g, gcw);
-      did = true;
-    }
-  }
-  return did;
-}
-
-bool Collector::HasParkedScanLocked() const {
-  if (stacks_pending_.load(std::memory_order_acquire) == 0) return false;
-  for (G* g : gs_) {
-    if (g->status.load(std::memory_order_relaxed) == kGParked &&
-        g->scan_pending.load(std::memory_order_relaxed)) {
-      return true;
-    }
-  }
-  return false;
 }
 
 bool Collector::ScanGlobalsJob(GcWork& gcw) {
@@ -365,16 +119,6 @@ void Collector::FlushWbBuf(P* p) {
 }
 
 // --- Marking ---------------------------------------------------------------
-
-void Collector::SetWorkerInterruptForTesting(bool (*hook)(size_t held)) {
-  worker_interrupt.store(hook, std::memory_order_relaxed);
-}
-
-bool Collector::WorkerStopRequested(const GcWork& gcw) const {
-  if (pause_workers_.load(std::memory_order_relaxed)) return true;
-  bool (*hook)(size_t) = worker_interrupt.load(std::memory_order_relaxed);
-  return hook != nullptr && hook(gcw.LocalCount());
-}
 
 size_t Collector::Drain(GcWork& gcw, size_t max_objects, bool* stopped) {
   // Plain LIFO, as Go's gcDrain.  (A prefetching FIFO between the gray
@@ -701,264 +445,6 @@ void Collector::RunCycle() {
     StartTermination();
   }
   FinishCycle();
-}
-
-// --- Threads ---------------------------------------------------------------
-
-void Collector::OnPublish(void* self) {
-  auto* c = static_cast<Collector*>(self);
-  if (c->idle_waiters_.load(std::memory_order_relaxed) != 0) {
-    c->work_cv_.notify_all();
-  }
-}
-
-void Collector::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  // kIncremental runs on the mutators' threads (IncrementalStep).
-  if (started_ || config_.mode == GcMode::kOff ||
-      config_.mode == GcMode::kIncremental) {
-    return;
-  }
-  started_ = true;
-  stopping_ = false;
-  threads_running_.store(true, std::memory_order_release);
-  sweeper_ = std::make_unique<BackgroundSweeper>();
-  for (int i = 0; i < config_.workers; ++i) {
-    auto w = std::make_unique<Worker>();
-    w->id = i;
-    w->gcw.set_queue(&queue_);
-    workers_.push_back(std::move(w));
-  }
-  for (auto& w : workers_) {
-    w->thread =
-        StartThread("a mark worker", [this, wp = w.get()] { WorkerLoop(wp); });
-  }
-  coordinator_ =
-      StartThread("the collector's coordinator", [this] { CoordinatorLoop(); });
-}
-
-void Collector::Stop() {
-  if (config_.mode == GcMode::kIncremental) {
-    RunIncremental(/*another_cycle=*/false);
-    return;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!started_) return;
-    stopping_ = true;
-  }
-  // The caller's mutator must not hold up the cycle being finished.
-  G* self = tls_g;
-  if (self != nullptr) Park(self);
-  cv_.notify_all();
-  trigger_cv_.notify_all();
-  coordinator_.join();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    workers_stopping_ = true;
-  }
-  work_cv_.notify_all();
-  for (auto& w : workers_) w->thread.join();
-  workers_.clear();
-  sweeper_.reset();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    started_ = false;
-    workers_stopping_ = false;
-    threads_running_.store(false, std::memory_order_release);
-  }
-  if (self != nullptr) Unpark(self);
-}
-
-void Collector::Collect() {
-  if (config_.mode == GcMode::kOff) return;  // --gc=off never collects
-  if (config_.mode == GcMode::kIncremental) {
-    // Finish the cycle the mutators' steps are running, then one more.
-    RunIncremental(/*another_cycle=*/true);
-    return;
-  }
-  bool threaded;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    threaded = started_ && !stopping_;
-  }
-  if (!threaded) {
-    RunCycle();
-    return;
-  }
-  G* self = tls_g;
-  if (self != nullptr) Park(self);
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    // A cycle that starts after this point has number > cycle_; cycles end
-    // in order, so wait for that many completions.
-    const uint64_t target = cycle_.load(std::memory_order_acquire) + 1;
-    cycle_requested_ = true;
-    trigger_cv_.notify_all();
-    cv_.wait(lock, [&] {
-      return stopping_ || completed_.load(std::memory_order_acquire) >= target;
-    });
-  }
-  if (self != nullptr) Unpark(self);
-}
-
-bool Collector::TriggeredLocked() const {
-  if (cycle_requested_) return true;
-  switch (config_.mode) {
-    case GcMode::kContinuous:
-      return true;
-    case GcMode::kConcurrent:
-    case GcMode::kStw:
-      return !pacer_.Off() &&
-             live_.load(std::memory_order_relaxed) >= pacer_.trigger();
-    case GcMode::kIncremental:  // no coordinator: the mutators' steps
-    case GcMode::kOff:
-      return false;
-  }
-  return false;
-}
-
-void Collector::CoordinatorLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    if (!TriggeredLocked()) {
-      trigger_cv_.wait_for(lock, kTriggerPoll);
-      continue;
-    }
-    cycle_requested_ = false;
-    lock.unlock();
-    RunCycle();
-    lock.lock();
-  }
-}
-
-void Collector::WorkerLoop(Worker* w) {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    if (workers_stopping_) break;
-    const bool can_work = !pause_workers_.load(std::memory_order_relaxed) &&
-                          phase() == GcPhase::kMark;
-    if (!can_work) {
-      // Between cycles or in a pause: both end under mu_ with a notify, so
-      // sleep without polling (no CPU taken from the mutators).
-      work_cv_.wait(lock);
-      continue;
-    }
-    if (!queue_.HasFull() &&
-        globals_job_.load(std::memory_order_relaxed) != 0 &&
-        !HasParkedScanLocked()) {
-      idle_waiters_.fetch_add(1, std::memory_order_relaxed);
-      work_cv_.wait_for(lock, kIdlePoll);
-      idle_waiters_.fetch_sub(1, std::memory_order_relaxed);
-      continue;
-    }
-    ++active_workers_;
-    lock.unlock();
-    const int64_t cpu0 = ThreadCpuNanos();
-    bool stopped = false;
-    for (;;) {
-      bool did = ScanGlobalsJob(w->gcw);
-      did |= ScanParkedStacks(w->gcw);
-      did |= Drain(w->gcw, kWorkerBatch, &stopped) != 0;
-      if (!did || stopped || pause_workers_.load(std::memory_order_relaxed)) {
-        break;
-      }
-    }
-    // An idle worker holds no gray objects (MarkDone relies on it).
-    w->gcw.Dispose();
-    mark_cpu_ns_.fetch_add(ThreadCpuNanos() - cpu0, std::memory_order_relaxed);
-    lock.lock();
-    --active_workers_;
-    work_cv_.notify_all();
-  }
-}
-
-// --- Incremental driver ----------------------------------------------------
-
-void Collector::IncrementalStep(G* g) {
-  std::unique_lock<std::mutex> step(step_mu_, std::try_to_lock);
-  if (!step.owns_lock()) return;  // another mutator is stepping
-  mark_steps_.fetch_add(1, std::memory_order_relaxed);
-  const int64_t now = MonoNanos();
-  // The mutator's time since its last step, which this step matches.
-  const int64_t ran = g->step_end_ns == 0 ? 0 : now - g->step_end_ns;
-  struct StepEnd {
-    G* g;
-    ~StepEnd() { g->step_end_ns = MonoNanos(); }
-  } step_end{g};
-  if (phase() == GcPhase::kOff) {
-    StartCycle();
-    Safepoint();  // the caller's own stack scan, now rather than in a chunk
-    return;
-  }
-  if (phase() != GcPhase::kMark) return;
-  P* p = g->m->p;
-  GcWork& gcw = p->gcw;
-  const int64_t cpu0 = ThreadCpuNanos();
-  ScanGlobalsJob(gcw);
-  ScanParkedStacks(gcw);
-  // First the assist debt (work), then mark until the time is matched.
-  const uint64_t debt =
-      static_cast<uint64_t>(std::max<int64_t>(p->assist_debt, 0));
-  p->assist_debt = 0;
-  const int64_t deadline = now + std::min(ran, kIncrementalMaxStepNs);
-  const uint64_t fixed_work = config_.incremental_step_work;
-  const uint64_t work0 = gcw.scan_work();
-  uintptr_t obj;
-  bool more = true;
-  for (size_t n = 1;; ++n) {
-    const uint64_t work = gcw.scan_work() - work0;
-    if (work >= debt &&
-        (fixed_work != 0 ? work - debt >= fixed_work
-                         : (n & (kIncrementalClockEvery - 1)) == 0 &&
-                               MonoNanos() >= deadline)) {
-      break;
-    }
-    if (!gcw.TryGet(&obj)) {
-      more = false;
-      break;
-    }
-    ScanObject(gcw, obj);
-  }
-  mark_cpu_ns_.fetch_add(ThreadCpuNanos() - cpu0, std::memory_order_relaxed);
-  if (more) {
-    gcw.Balance();  // let the other mutators' steps share the work
-    return;
-  }
-  // No gray object reachable from here: if no stack scan is owed either,
-  // try to terminate (the pause flushes every buffer and may find more).
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!MarkDoneLocked()) return;
-  }
-  if (StartTermination()) {
-    FinishCycle();
-    // The sweep too, here rather than lazily in the chunks that follow
-    // (the other schedules sweep on a background thread).
-    Heap::Get().FinishSweep();
-  }
-}
-
-void Collector::FinishIncrementalCycleLocked() {
-  if (phase() != GcPhase::kMark) return;
-  for (;;) {
-    WaitMarkDone();
-    if (StartTermination()) break;
-  }
-  FinishCycle();
-}
-
-void Collector::RunIncremental(bool another_cycle) {
-  // Parked first: a running mutator that waited for step_mu_ would hold up
-  // the pause of the step that holds it.
-  G* self = tls_g;
-  if (self != nullptr) Park(self);
-  {
-    std::lock_guard<std::mutex> step(step_mu_);
-    FinishIncrementalCycleLocked();
-    if (another_cycle) RunCycle();
-  }
-  if (self != nullptr) Unpark(self);
 }
 
 uint64_t Collector::HeapLive() const {

@@ -41,7 +41,7 @@
 // and the step that finishes a cycle also sweeps the heap.  Cycles thus
 // run back to back, as in kContinuous, while the code between two
 // Gosched() calls runs with nothing else marking or sweeping (the harness
-// times exactly that code: harness/runner.h).  One step runs at a time
+// times exactly that code: harness/repetition.h).  One step runs at a time
 // (a mutator that finds another one's step running skips its own).
 //
 // Tri-colour invariant.  Black = marked and scanned (or noscan), gray =
@@ -58,7 +58,7 @@
 // Two drivers share the same steps:
 //  - Threaded: Start() launches a coordinator thread (cycles on the pacer's
 //    trigger, back to back in kContinuous, or on Collect()) and
-//    config.workers mark workers.  Stop() joins them.
+//    config.workers mark workers (gc/mark_workers.h).  Stop() joins them.
 //  - Manual, for tests that script interleavings (no threads at all with
 //    workers = 0 and Start() never called): StartCycle(), MarkSome(n) /
 //    DrainAll(), StartTermination() (false: work appeared, still marking),
@@ -209,6 +209,7 @@ class Collector {
   uint64_t HeapLive() const;
 
   // --- For Mutator and the allocator (gc/mutator.cc) ---------------------
+  // The scheduler (gc/scheduler.h).
   void Register(G* g);
   void Unregister(G* g);
   void Park(G* g);
@@ -216,7 +217,8 @@ class Collector {
   void SafepointSlow(G* g);
   // Allocation slow path bookkeeping: trigger, assists, hard goal.
   void OnAllocate(P* p, int64_t bytes);
-  // kIncremental's step on the calling mutator `g` (see above).
+  // kIncremental's step on the calling mutator `g` (see above;
+  // gc/incremental.cc).
   void IncrementalStep(G* g);
   // Incremental steps that ran (any phase): the harness checks none runs
   // inside a timed chunk.
@@ -234,13 +236,15 @@ class Collector {
  private:
   struct Worker;
 
-  // Scheduler ("Locked": mu_ held).
+  // Scheduler (gc/scheduler.cc; "Locked": mu_ held).
   void StopTheWorldLocked(std::unique_lock<std::mutex>& lock);
   void StartTheWorldLocked();
   bool WorldStoppedExceptLocked(G* self) const;
   void ScanStackLocked(G* g, GcWork& gcw);
   bool HasParkedScanLocked() const;
   bool ScanParkedStacks(GcWork& gcw);
+
+  // The cycle's steps.
   bool ScanGlobalsJob(GcWork& gcw);
   void SetPhase(GcPhase next);
   static void ResetWbBuf(P* p);
@@ -257,14 +261,14 @@ class Collector {
   void CollectTotals(CycleStats& s);
   std::vector<uintptr_t> RootsLocked();
   void Assist(P* p);
-  // kIncremental, on the calling thread with its mutator (if any) parked:
-  // finishes the cycle the steps are running, then, with `another_cycle`,
-  // runs one more (Stop, Collect).  FinishIncrementalCycleLocked: the same
-  // with step_mu_ held.
+  // kIncremental (gc/incremental.cc), on the calling thread with its
+  // mutator (if any) parked: finishes the cycle the steps are running,
+  // then, with `another_cycle`, runs one more (Stop, Collect).
+  // FinishIncrementalCycleLocked: the same with step_mu_ held.
   void RunIncremental(bool another_cycle);
   void FinishIncrementalCycleLocked();
 
-  // Threads.
+  // Threads (gc/mark_workers.h).
   bool TriggeredLocked() const;
   void CoordinatorLoop();
   void WorkerLoop(Worker* w);
@@ -275,7 +279,7 @@ class Collector {
   const bool per_mutator_scan_;  // stacks scanned concurrently, one by one
   const int64_t created_ns_;
 
-  // Scheduler state.
+  // Scheduler state (gc/scheduler.h, "Locking").
   mutable std::mutex mu_;
   std::condition_variable cv_;          // G status changes, world restarts
   std::condition_variable work_cv_;     // work published, workers idle

@@ -182,6 +182,10 @@ std::vector<double> CoreHzTrials(uint64_t adds, int trials, double tsc_hz) {
   return hz;
 }
 
+std::string FormatHz(double hz) {
+  return absl::StrFormat("%.3f GHz", hz / 1e9);
+}
+
 const ClockCalibration& GetClockCalibration() {
   static const ClockCalibration* const kCalibration =
       new ClockCalibration(Calibrate());

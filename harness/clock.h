@@ -84,6 +84,9 @@ inline double EstimatedCoreHz() {
   return GetClockCalibration().core_hz_estimate;
 }
 
+// A clock rate for reports: "2.995 GHz".
+std::string FormatHz(double hz);
+
 // Seconds that `adds` dependent adds (rounded down to a multiple of 64, at
 // least 64) take on the calling thread, the fastest of `trials` runs.
 // Exposed for tests and the benchmark.

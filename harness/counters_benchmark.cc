@@ -10,8 +10,9 @@
 
 #include "benchmark/benchmark.h"
 #include "harness/clock.h"
-#include "harness/counters.h"
+#include "harness/counter_set.h"
 #include "harness/perf_group.h"
+#include "harness/thread_counters.h"
 
 namespace harness {
 namespace {

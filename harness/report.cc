@@ -1,12 +1,11 @@
+// File: harness/report.cc
+//
+// The console table, CSV and Go benchmark format reporters, and the
+// verifier's verdict; the JSON reporter is harness/json_report.cc.
 #include "harness/report.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -15,12 +14,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "harness/json_report.h"
 #include "harness/statistics.h"
-
 namespace harness {
-namespace {
 
-std::vector<double> Values(const Row& row, const std::string& key) {
+std::vector<double> RowValues(const Row& row, const std::string& key) {
   std::vector<double> v;
   for (const Repetition& r : row.repetitions) {
     auto it = r.counters.find(key);
@@ -28,6 +26,8 @@ std::vector<double> Values(const Row& row, const std::string& key) {
   }
   return v;
 }
+
+namespace {
 
 // Every counter key that appears in any repetition of any row, sorted.
 std::set<std::string> AllKeys(const Report& report) {
@@ -40,38 +40,6 @@ std::set<std::string> AllKeys(const Report& report) {
   return keys;
 }
 
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string JsonNumber(double v) {
-  if (!std::isfinite(v)) return "null";
-  return absl::StrFormat("%.10g", v);
-}
-
 // "12.3" or "-" when absent.
 std::string Fixed(std::optional<double> v, int digits = 2) {
   if (!v) return "-";
@@ -79,7 +47,7 @@ std::string Fixed(std::optional<double> v, int digits = 2) {
 }
 
 std::optional<double> MedianOf(const Row& row, const std::string& key) {
-  std::vector<double> v = Values(row, key);
+  std::vector<double> v = RowValues(row, key);
   if (v.empty()) return std::nullopt;
   return Summarize(v).median;
 }
@@ -88,7 +56,7 @@ std::optional<double> MedianOf(const Row& row, const std::string& key) {
 // both rows have it, else the concurrent share, else ns per store.
 std::string ComparisonKey(const Row& a, const Row& b) {
   for (const char* key : {kOwnNsPerBarrieredStore, kBarrierNsPerStore}) {
-    if (!Values(a, key).empty() && !Values(b, key).empty()) return key;
+    if (!RowValues(a, key).empty() && !RowValues(b, key).empty()) return key;
   }
   return kNsPerStore;
 }
@@ -249,10 +217,10 @@ std::string ConsoleReport(const Report& report, bool verbose) {
     auto dropped = MedianOf(row, kDroppedBlockFraction);
     table.push_back(
         {row.workload, row.barrier,
-         Compact(Values(row, kOwnNsPerBarrieredStore)),
-         Compact(Values(row, kOwnCyclesPerBarrieredStore)),
-         Compact(Values(row, kCheckNsPerStore)),
-         Compact(Values(row, kInterferenceNsPerStore)),
+         Compact(RowValues(row, kOwnNsPerBarrieredStore)),
+         Compact(RowValues(row, kOwnCyclesPerBarrieredStore)),
+         Compact(RowValues(row, kCheckNsPerStore)),
+         Compact(RowValues(row, kInterferenceNsPerStore)),
          base ? Fixed(MedianOf(*base, kNsPerStore)) : "-",
          dropped ? absl::StrFormat("%.1f%%", *dropped * 100) : "-"});
   }
@@ -275,8 +243,8 @@ std::string ConsoleReport(const Report& report, bool verbose) {
         auto on = MedianOf(row, p + kBarrierOnFraction);
         auto dropped = MedianOf(row, p + kDroppedBlockFraction);
         v.push_back({row.workload, row.barrier, leg,
-                     Compact(Values(row, p + kCyclesPerStore)),
-                     Compact(Values(row, p + kNsPerStore)),
+                     Compact(RowValues(row, p + kCyclesPerStore)),
+                     Compact(RowValues(row, p + kNsPerStore)),
                      on ? absl::StrFormat("%.0f%%", *on * 100) : "-",
                      Fixed(MedianOf(row, p + kFlushesPer1000), 1),
                      Fixed(MedianOf(row, p + kGcCycles), 0),
@@ -293,8 +261,8 @@ std::string ConsoleReport(const Report& report, bool verbose) {
   int no_own = 0;
   for (const Row& row : report.rows) {
     if (row.barrier != "baseline" && row.error.empty() &&
-        !Values(row, absl::StrCat("incremental_", kStores)).empty() &&
-        Values(row, kOwnNsPerBarrieredStore).empty()) {
+        !RowValues(row, absl::StrCat("incremental_", kStores)).empty() &&
+        RowValues(row, kOwnNsPerBarrieredStore).empty()) {
       ++no_own;
     }
   }
@@ -327,7 +295,7 @@ std::string ConsoleReport(const Report& report, bool verbose) {
         header = true;
       }
       std::string key = ComparisonKey(a, b);
-      Comparison c = Compare(Values(a, key), Values(b, key));
+      Comparison c = Compare(RowValues(a, key), RowValues(b, key));
       std::string verdict =
           c.too_few_samples
               ? "too few repetitions for a U test (need 4+, 9+ advised)"
@@ -343,151 +311,6 @@ std::string ConsoleReport(const Report& report, bool verbose) {
           verdict);
     }
   }
-  return out;
-}
-
-std::string JsonReport(const Report& report) {
-  const Metadata& m = report.meta;
-  std::string out = "{\n  \"context\": {\n";
-  absl::StrAppend(&out, "    \"date\": ", JsonString(m.date), ",\n");
-  absl::StrAppend(&out, "    \"host_name\": ", JsonString(m.host_name), ",\n");
-  absl::StrAppend(&out, "    \"executable\": ", JsonString(m.executable),
-                  ",\n");
-  absl::StrAppend(&out, "    \"num_cpus\": ", m.cores, ",\n");
-  absl::StrAppend(&out, "    \"mhz_per_cpu\": ", JsonNumber(m.mhz_per_cpu),
-                  ",\n");
-  absl::StrAppend(&out, "    \"cpu_scaling_enabled\": false,\n");
-  absl::StrAppend(&out, "    \"caches\": [],\n");
-  absl::StrAppend(&out, "    \"load_avg\": [", JsonNumber(m.load_avg[0]), ",",
-                  JsonNumber(m.load_avg[1]), ",", JsonNumber(m.load_avg[2]),
-                  "],\n");
-  absl::StrAppend(
-      &out, "    \"library_build_type\": ", JsonString(m.build_type), ",\n");
-  std::vector<std::string> sources;
-  for (const auto& [event, source] : m.counter_sources) {
-    sources.push_back(
-        absl::StrCat(JsonString(event), ": ", JsonString(source)));
-  }
-  absl::StrAppend(
-      &out, "    \"wbbench\": {\n",
-      "      \"machine\": ", JsonString(m.machine), ",\n",
-      "      \"cpu_model\": ", JsonString(m.cpu_model), ",\n",
-      "      \"cores\": ", m.cores, ",\n",
-      "      \"tsc_hz\": ", JsonNumber(m.tsc_hz), ",\n",
-      "      \"est_core_hz\": ",
-      m.est_core_hz ? JsonNumber(*m.est_core_hz) : "null", ",\n",
-      "      \"est_core_hz_median\": ",
-      m.est_core_hz_median ? JsonNumber(*m.est_core_hz_median) : "null", ",\n",
-      "      \"est_core_hz_p10\": ",
-      m.est_core_hz_p10 ? JsonNumber(*m.est_core_hz_p10) : "null", ",\n",
-      "      \"blocks\": ", JsonNumber(m.blocks), ",\n",
-      "      \"dropped_blocks\": ", JsonNumber(m.dropped_blocks), ",\n",
-      "      \"kernel\": ", JsonString(m.kernel), ",\n",
-      "      \"compiler\": ", JsonString(m.compiler), ",\n",
-      "      \"flags\": ", JsonString(m.flags), ",\n",
-      "      \"git_commit\": ", JsonString(m.git_commit), ",\n",
-      "      \"cycles_source\": ", JsonString(m.cycles_source), ",\n",
-      "      \"counter_sources\": {", absl::StrJoin(sources, ", "), "},\n",
-      "      \"counters_missing_reason\": ",
-      JsonString(m.counters_missing_reason), ",\n",
-      "      \"counter_read_ns\": ",
-      m.counter_read_ns ? JsonNumber(*m.counter_read_ns) : "null", ",\n",
-      "      \"steal_percent\": ", JsonNumber(m.steal_percent), ",\n",
-      "      \"interrupted\": ", m.interrupted ? "true" : "false", ",\n",
-      "      \"warmup_lost_objects\": ",
-      m.warmup_lost_objects ? JsonNumber(*m.warmup_lost_objects) : "null",
-      ",\n", "      \"warmup_accounting_errors\": ",
-      m.warmup_accounting_errors ? JsonNumber(*m.warmup_accounting_errors)
-                                 : "null",
-      ",\n", "      \"baseline\": ", JsonString(m.baseline), ",\n",
-      "      \"gc\": ", JsonString(m.gc_mode), ",\n",
-      "      \"algorithm\": ", JsonString(m.algorithm), ",\n",
-      "      \"threads\": ", m.threads, ",\n",
-      "      \"repetitions\": ", m.repetitions, ",\n",
-      "      \"ops\": ", m.ops ? JsonNumber(*m.ops) : "null", ",\n",
-      "      \"scale\": ", JsonNumber(m.scale), ",\n",
-      "      \"counting\": ", JsonString(m.counting), ",\n",
-      "      \"valgrind\": ", JsonString(m.valgrind), "\n    }\n  },\n");
-
-  std::vector<std::string> rows;
-  auto row_json = [&](const Row& row, int family, const std::string& name,
-                      const std::string& run_type, const std::string& aggregate,
-                      int rep_index, const std::map<std::string, double>& c) {
-    std::string r = absl::StrCat(
-        "    {\n      \"name\": ", JsonString(name),
-        ",\n      \"family_index\": ", family,
-        ",\n      \"per_family_instance_index\": 0,\n      \"run_name\": ",
-        JsonString(row.name), ",\n      \"run_type\": ", JsonString(run_type),
-        ",\n      \"repetitions\": ", row.repetitions.size(), ",\n");
-    if (aggregate.empty()) {
-      absl::StrAppend(&r, "      \"repetition_index\": ", rep_index, ",\n");
-    } else {
-      absl::StrAppend(&r, "      \"aggregate_name\": ", JsonString(aggregate),
-                      ",\n      \"aggregate_unit\": ",
-                      JsonString(aggregate == "cv" ? "percentage" : "time"),
-                      ",\n");
-    }
-    auto get = [&](const char* k, double fallback) {
-      auto it = c.find(k);
-      return it == c.end() ? fallback : it->second;
-    };
-    double ns = get(kNsPerStore, 0);
-    const bool untimed = report.meta.counting == "valgrind";
-    absl::StrAppend(
-        &r, "      \"threads\": ", report.meta.threads,
-        ",\n      \"iterations\": ",
-        aggregate.empty() ? JsonNumber(get(kStores, 0))
-                          : absl::StrCat(row.repetitions.size()),
-        // Counted under valgrind, a row has no time: null, not 0.
-        ",\n      \"real_time\": ", untimed ? "null" : JsonNumber(ns),
-        ",\n      \"cpu_time\": ",
-        untimed ? "null" : JsonNumber(get(kCpuNsPerStore, ns)),
-        ",\n      \"time_unit\": \"ns\"");
-    if (!row.error.empty()) {
-      absl::StrAppend(&r, ",\n      \"error_occurred\": true",
-                      ",\n      \"error_message\": ", JsonString(row.error));
-    }
-    for (const auto& [k, v] : c) {
-      absl::StrAppend(&r, ",\n      ", JsonString(k), ": ", JsonNumber(v));
-    }
-    return r + "\n    }";
-  };
-  int family = 0;
-  for (const Row& row : report.rows) {
-    if (!row.error.empty() && row.repetitions.empty()) {
-      rows.push_back(row_json(row, family, row.name, "iteration", "", 0, {}));
-    }
-    for (const Repetition& rep : row.repetitions) {
-      rows.push_back(row_json(row, family, row.name, "iteration", "", rep.index,
-                              rep.counters));
-    }
-    std::map<std::string, std::map<std::string, double>> agg;
-    std::set<std::string> keys;
-    for (const Repetition& rep : row.repetitions) {
-      for (const auto& [k, v] : rep.counters) keys.insert(k);
-    }
-    for (const std::string& k : keys) {
-      Summary s = Summarize(Values(row, k));
-      agg["mean"][k] = s.mean;
-      agg["median"][k] = s.median;
-      agg["stddev"][k] = s.stddev;
-      if (s.mean != 0) agg["cv"][k] = s.stddev / s.mean;
-      agg["min"][k] = s.min;
-      if (s.ci_low) {
-        agg["median"][k + "_ci_low"] = *s.ci_low;
-        agg["median"][k + "_ci_high"] = *s.ci_high;
-      }
-    }
-    if (row.repetitions.size() > 1) {
-      for (const char* a : {"mean", "median", "stddev", "cv", "min"}) {
-        rows.push_back(row_json(row, family, absl::StrCat(row.name, "_", a),
-                                "aggregate", a, 0, agg[a]));
-      }
-    }
-    ++family;
-  }
-  absl::StrAppend(&out, "  \"benchmarks\": [\n", absl::StrJoin(rows, ",\n"),
-                  "\n  ]\n}\n");
   return out;
 }
 
@@ -579,38 +402,6 @@ std::string GoReport(const Report& report) {
     absl::StrAppend(&out, "Unit ", unit, " better=lower assume=nothing\n");
   }
   return out;
-}
-
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents) {
-  std::string tmp = absl::StrCat(path, ".tmp.", getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
-  }
-  // Every failure closes the descriptor (if still open), removes the
-  // temporary file and names the errno of the call that failed.
-  auto fail = [&](int err) {
-    if (fd >= 0) close(fd);
-    unlink(tmp.c_str());
-    return absl::UnavailableError(
-        absl::StrCat("cannot write ", path, ": ", std::strerror(err)));
-  };
-  size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    // write() returning 0 for a regular file sets no errno: out of space.
-    if (n <= 0) return fail(n < 0 ? errno : ENOSPC);
-    done += static_cast<size_t>(n);
-  }
-  if (fsync(fd) != 0) return fail(errno);
-  const int closed = close(fd);
-  fd = -1;
-  if (closed != 0) return fail(errno);
-  if (rename(tmp.c_str(), path.c_str()) != 0) return fail(errno);
-  return absl::OkStatus();
 }
 
 }  // namespace harness

@@ -1,9 +1,10 @@
 // File: harness/report.h
 //
 // What a wbbench run measured, independent of how it is printed, and the
-// reporters that print it: a console table, Google Benchmark JSON (so
-// compare.py and analysis/ read it), CSV, and Go benchmark format (so
-// benchstat reads it).
+// reporters that print it: a console table, CSV, and Go benchmark format
+// (so benchstat reads it).  Google Benchmark JSON, which compare.py and
+// analysis/ read, is harness/json_report.h; writing a report to its file is
+// harness/atomic_file.h.
 //
 // A figure that was not measured is absent from a repetition's counters and
 // is printed as absent ("-" or a missing key), never as 0.  Every report
@@ -17,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace harness {
@@ -154,15 +154,18 @@ struct Report {
   std::vector<Row> rows;
 };
 
-// The console table leads with the barrier's own cost and fits in 120
-// columns; `verbose` adds the per-configuration figures.
+// The values of `key` over the repetitions of `row` that have it, in
+// repetition order.
+std::vector<double> RowValues(const Row& row, const std::string& key);
+
 // What the verifier's counters in `counters` (a repetition's, any leg's
 // prefix) say is wrong, e.g. "verifier found 3 lost objects; 1 cycle whose
 // mark accounting did not balance"; empty if nothing.  Either fails a run.
 std::string VerifierVerdict(const std::map<std::string, double>& counters);
 
+// The console table leads with the barrier's own cost and fits in 120
+// columns; `verbose` adds the per-configuration figures.
 std::string ConsoleReport(const Report& report, bool verbose = false);
-std::string JsonReport(const Report& report);
 std::string CsvReport(const Report& report);
 std::string GoReport(const Report& report);
 
@@ -171,12 +174,6 @@ std::string GoReport(const Report& report);
 std::string FormatConsoleTable(
     const std::vector<std::vector<std::string>>& table);
 std::string WrapConsole(absl::string_view text);
-
-// Writes `contents` to `path` atomically: a temporary file in the same
-// directory, fsync, rename.  A crash or a kill leaves either the old file or
-// the new one, never half of one.
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents);
 
 }  // namespace harness
 

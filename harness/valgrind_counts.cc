@@ -30,6 +30,7 @@
 #include "barriers/barrier_jit.h"
 #include "harness/callgrind_profile.h"
 #include "harness/metadata.h"
+#include "harness/repetition.h"
 #include "workloads/workload_kind.h"
 
 extern char** environ;

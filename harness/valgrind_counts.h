@@ -3,10 +3,10 @@
 // `wbbench --counters=valgrind`: instructions and simulated cache misses per
 // store, the same on every run and every machine.
 //
-// wbbench re-runs itself under valgrind's callgrind, once per configuration
-// (harness/runner.h, CountedLeg): the workload's baseline (no barrier code),
-// and for each barrier its code with the barrier off (kStw) and on
-// (kIncremental, cycles back to back).  One mutator, --ops operations (a
+// wbbench re-runs itself under valgrind's callgrind, once per
+// configuration (harness/repetition.h, CountedLeg): the workload's baseline
+// (no barrier code), and for each barrier its code with the barrier off (kStw)
+// and on (kIncremental, cycles back to back).  One mutator, --ops operations (a
 // quarter more of them untimed first), no collector threads: everything the
 // collector does runs between blocks of chunks, on the mutator's thread,
 // and depends on the program's own progress only (a fixed amount of mark

@@ -6,8 +6,6 @@
 // real machine: task-clock always counts, and every hardware figure this
 // machine reports as available reads nonzero.  These tests pass on a VM
 // without a PMU and on bare metal alike; none of them checks a timing.
-#include "harness/counters.h"
-
 #include <perfmon/pfmlib_perf_event.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,6 +18,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness/clock.h"
+#include "harness/counter_probe.h"
+#include "harness/counter_set.h"
+#include "harness/thread_counters.h"
 
 namespace harness {
 namespace {

@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "harness/atomic_file.h"
+#include "harness/json_report.h"
 #include "subprocess.h"
 
 namespace harness {

@@ -1,0 +1,41 @@
+// File: gc/mark_workers.h
+//
+// The threaded driver's threads (gc/collector.h, "Two drivers"): the
+// coordinator, which runs a cycle when the pacer's trigger (or Collect(),
+// or kContinuous) says so, and config.workers dedicated mark workers, which
+// run root jobs, scan parked mutators' stacks and drain gray objects
+// whenever the phase is kMark and no pause holds them.  Collector::Start
+// launches them, Stop joins them (gc/mark_workers.cc).  A worker checks
+// for a pause every kWorkerBatch objects at most and holds no gray object
+// while idle, which mark termination relies on.  Internal to the
+// collector's files.
+#ifndef WBBENCH_GC_MARK_WORKERS_H_
+#define WBBENCH_GC_MARK_WORKERS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <thread>
+
+#include "gc/collector.h"
+#include "gc/work_buf.h"
+
+namespace gc {
+
+// Gray objects a worker scans between checks of the pause flag: ~64 KiB of
+// 16-byte objects, a few tens of microseconds, which bounds how long a
+// termination pause waits for the workers.
+inline constexpr size_t kWorkerBatch = 4096;
+// How often idle workers and the coordinator re-check for work or for the
+// end of marking when no notification arrives (mutators' stack scans and
+// barrier flushes publish work without waking anyone).
+inline constexpr auto kIdlePoll = std::chrono::microseconds(200);
+
+struct Collector::Worker {
+  int id = 0;
+  GcWork gcw;
+  std::thread thread;
+};
+
+}  // namespace gc
+
+#endif  // WBBENCH_GC_MARK_WORKERS_H_
