@@ -88,6 +88,8 @@ ROOT = os.path.dirname(HERE)
 PEERS = os.path.join(HERE, "peers")
 sys.path.insert(0, HERE)
 
+import common  # noqa: E402
+
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
@@ -127,17 +129,6 @@ class UsageError(Exception):
 
 # --- Finding Go -----------------------------------------------------------
 
-def go_version(go: str) -> Optional[str]:
-    """`go version`'s version word (go1.19.8), or None if go does not run."""
-    try:
-        out = subprocess.run([go, "version"], capture_output=True, text=True,
-                             timeout=60, env=_go_env_base()).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    m = re.search(r"\bgo version (go[0-9][^\s]*)", out)
-    return m.group(1) if m else None
-
-
 def find_go(explicit: Optional[str] = None,
             environ: Optional[Dict[str, str]] = None,
             fallbacks: Sequence[str] = (GO_DEBIAN_PATH,)):
@@ -154,28 +145,13 @@ def find_go(explicit: Optional[str] = None,
     else:
         on_path = shutil.which("go", path=environ.get("PATH", os.defpath))
         candidates = [c for c in [on_path, *fallbacks] if c]
-    others = []
-    for go in candidates:
-        if not (os.path.isfile(go) and os.access(go, os.X_OK)):
-            continue
-        version = go_version(go)
-        if version and (version == GO_VERSION_PREFIX or
-                        version.startswith(GO_VERSION_PREFIX + ".")):
-            return os.path.abspath(go), version
-        if version:
-            others.append(f"{go} is {version}")
+    found, others = common.find_go(candidates, GO_VERSION_PREFIX)
+    if found:
+        return found
     if others:
         raise UsageError(f"{GO_INSTALL_HINT} ({'; '.join(others)}: the "
                          "calibration is against Go 1.19)")
     raise UsageError(GO_INSTALL_HINT)
-
-
-def _go_env_base() -> Dict[str, str]:
-    env = dict(os.environ)
-    for k in ("GOROOT", "GOFLAGS", "GOOS", "GOARCH", "GOEXPERIMENT",
-              "GODEBUG", "GOGC", "GOMAXPROCS", "GOMEMLIMIT"):
-        env.pop(k, None)
-    return env
 
 
 def build_peers(go: str, out_dir: str) -> Dict[str, str]:
@@ -184,11 +160,7 @@ def build_peers(go: str, out_dir: str) -> Dict[str, str]:
     GOPATH and GOCACHE live in out_dir, modules are off and the proxy is
     off: the peers use the standard library only and nothing is fetched.
     """
-    env = _go_env_base()
-    env.update(GOCACHE=os.path.join(out_dir, "gocache"),
-               GOPATH=os.path.join(out_dir, "gopath"), GO111MODULE="off",
-               GOPROXY="off", GOFLAGS="", CGO_ENABLED="0",
-               GOTOOLCHAIN="local")
+    env = common.go_build_env(out_dir)
     builds = {
         "tree_reverse": ("go_tree_reverse.go", []),
         # No barrier code at all: wbbench's baseline.  Only run with -gc=off.
@@ -244,35 +216,8 @@ def parse_peer_line(text: str, program: str) -> Dict[str, object]:
                            f"{_tail(text)}")
 
 
-# gc 3 @0.512s 4%: 0.012+98+0.004 ms clock, 0.012+0/97/0+0.004 ms cpu,
-#     65->65->64 MB, 129 MB goal, 1 P (forced)
-_GCTRACE = re.compile(
-    r"^gc (?P<n>\d+) @\S+ \S+: (?P<c1>[\d.]+)\+(?P<c2>[\d.]+)\+(?P<c3>[\d.]+)"
-    r" ms clock, (?P<u1>[\d.]+)\+(?P<assist>[\d.]+)/(?P<bg>[\d.]+)/"
-    r"(?P<idle>[\d.]+)\+(?P<u3>[\d.]+) ms cpu,.*?(?P<procs>\d+) P"
-    r"(?P<forced> \(forced\))?\s*$")
-
-
-@dataclass(frozen=True)
-class GcTraceCycle:
-    n: int
-    mark_wall_ms: float  # the concurrent mark phase's wall clock
-    mark_cpu_ms: float   # assist + background + idle mark CPU
-    procs: int
-    forced: bool
-
-
-def parse_gctrace(text: str) -> List[GcTraceCycle]:
-    """Every `gc N ...` line of GODEBUG=gctrace=1 output (Go 1.19 format)."""
-    cycles = []
-    for line in text.splitlines():
-        m = _GCTRACE.match(line.strip())
-        if m:
-            cycles.append(GcTraceCycle(
-                int(m["n"]), float(m["c2"]),
-                float(m["assist"]) + float(m["bg"]) + float(m["idle"]),
-                int(m["procs"]), bool(m["forced"])))
-    return cycles
+GcTraceCycle = common.GcTraceCycle
+parse_gctrace = common.parse_gctrace
 
 
 # mean runtime.GC over 10 cycles, 4194303 nodes: 104.3 ms, cpu 101.2 ms
@@ -375,7 +320,7 @@ class Setup:
 
 
 def _go_env(procs: int, **extra) -> Dict[str, str]:
-    env = _go_env_base()
+    env = common.go_env_base()
     env["GOMAXPROCS"] = str(procs)
     env.update(extra)
     return env
@@ -588,9 +533,7 @@ def _fmt(x: Optional[float]) -> str:
 def _cell(s) -> str:
     if s is None:
         return "—"
-    if s.has_ci:
-        return f"{_fmt(s.median)} [{_fmt(s.ci_low)}, {_fmt(s.ci_high)}]"
-    return f"{_fmt(s.median)} †"
+    return common.median_ci_cell(s, _fmt, " †")
 
 
 def outside_band(ratio: Optional[float]) -> bool:
@@ -622,120 +565,15 @@ def table_lines(summary) -> List[str]:
     return lines
 
 
-EXPLANATION = """\
-### What each figure is
+# The prose after the table: what each figure is and where the model
+# differs from Go 1.19.  {sources} is replaced by the table of sources.
+EXPLANATION_TEMPLATE = os.path.join(HERE, "templates", "calibration.md")
 
-| figure | Go 1.19 side | wbbench side |
-| --- | --- | --- |
-{sources}
 
-Both sides run one mutator.  The Go programs are in `analysis/peers/`
-(`go_tree_reverse.go`, `go_tree_mark.go`, `go_binary_trees.go`), built with
-Debian's Go 1.19 and the standard library only.  Go's tree-reverse runs the
-loop of BenchmarkWriteBarrier (with the GC kept running as its
-`writeBarrierBenchmark` does: a goroutine calling `runtime.GC()` in a loop)
-and counts the stores it makes: one per iteration on average, so these
-figures are twice Go's ns/op.  Both sides time the loop in chunks of 512
-iterations and count a chunk as "barrier on" when the barrier was on at both
-ends (Go's flag is read through `go:linkname`).  The barrier cost is "on"
-minus "off" per barriered store on both sides; wbbench pairs each repetition
-with its baseline's, the calibration pairs each round's Go "on" run with its
-"off" run.
-
-### Where the model differs from Go 1.19, and which way that should push the ratios
-
-A ratio above 1 means Go is slower than wbbench on that figure.
-
-- **g in a register.**  Go 1.17's register ABI (ABIInternal) keeps the
-  current g in R14, so Go 1.19's `gcWriteBarrier` starts at `g.m`: three
-  dependent loads (g.m, m.p, p.wbBuf.next) before it can bump the buffer.
-  Go 1.10, the version the seed models, loaded g through TLS first
-  (`get_tls`, `MOVQ g(R13)`), and so does wbbench: its JIT fast path
-  (barriers/buffered_barrier_x64.cc) starts with an `fs:`-relative load of
-  the initial-exec thread-local `gc::tls_g` (gc/runtime.h), four dependent
-  loads.  One more load on wbbench's path: a few tenths of a ns at most per
-  barriered store, pushing the barrier-cost ratio *below* 1 (wbbench
-  dearer).  The rest of the fast path is the same sequence: save two scratch
-  registers (Go into its frame after a frame-pointer prologue, wbbench with
-  push/pop), bump `next` by 16, compare with `end`, record value and old
-  `*slot`, store.
-- **The flush.**  Both buffers hold 256 entries (512 pointers) and flush
-  when full.  Go 1.19's flush saves the 13 general registers, switches to the
-  system stack (`systemstack(wbBufFlush1)`), and for each pointer drops nil
-  and small values, calls `findObject` (arena index → `heapArena.spans`),
-  tests and sets the mark bit, sets the span's page mark
-  (`heapArena.pageMarks`, an atomic `Or8` when not yet set) and queues the
-  greyed ones (`gcw.putBatch`).  wbbench saves the caller-saved registers and
-  xmm0-15, calls the C++ flush, and does the same through its page-to-span
-  table and mark bits, without page marks.  The shading per pointer
-  dominates on both sides (Go: about 4 ns per buffered pointer here, per the
-  reference profile); neither side should be systematically cheaper, but
-  this is where a difference in `findObject` or in the gray queue shows.
-- **Who marks while the mutator runs.**  With GOMAXPROCS=2 Go's mark runs
-  as an idle worker on the second P *and* as a fractional worker (Go 1.19's
-  pacer asks for 25% of 2 Ps, which it cannot give as a dedicated worker)
-  that may take the mutator's P at its `Gosched` points; those runs are
-  outside the timed chunks but leave the mutator's core with a cold cache.
-  wbbench's dedicated worker stays on the other core.  This pushes the
-  tree-reverse "on" and barrier-cost ratios *above* 1.
-- **Generated code.**  Go's explicit stack is a local array at a fixed
-  offset from SP (`MOVQ 0xf8(SP)(R8*8)`), with a bounds check per access.
-  wbbench's lives in a shadow-stack frame (`gc::RootFrame`, so the marker
-  can scan it) reached through the workload object: every access reloads
-  the frame's stack pointer, its base index and the stack's slot array (the
-  relaxed `atomic_ref` accesses may alias, so g++ keeps none of them in a
-  register), three dependent loads before the slot.  That pushes the "no
-  barrier code" ratio *below* 1; Go's bounds checks push it a little up.
-  At a barriered store Go's compiler calls a per-register wrapper
-  (`gcWriteBarrierDX`, `gcWriteBarrierR9`: an `XCHGQ` and a second call and
-  return around `gcWriteBarrier`) and spills and reloads loop values
-  around the calls; wbbench's call site is an inline-asm `call` whose
-  constraints place slot and value in rdi and rax and which clobbers only
-  memory and flags, so nothing is spilled.  That pushes the barrier-cost
-  ratio *above* 1.  On − off cancels the loop itself only to first order.
-- **Heap bitmap vs type descriptors (mark).**  Go 1.19 finds an object's
-  pointers in the heap bitmap: two bits per heap word in a bitmap beside each
-  arena (1/32 of the heap), walked word by word (`heapBits.next`,
-  `isPointer`), and greys each target through `findObject` + `greyobject`
-  (mark bit, page mark, `gcw.put`); its workers also poll for preemption and
-  flush scan credit.  wbbench's spans name an exact type descriptor (pointer
-  offsets only): since the marker change "one type per span", a uniform span
-  keeps one type for all its objects, read from the span the marker already
-  holds; before it, each object's type came from a per-object side table of
-  16 bytes, a second cache miss per scanned object which perf showed as a
-  third of the mark.  Reading the bitmap is more work per object than a
-  span's type, which should make Go's mark *slower* (ratio above 1); the
-  cache misses on the objects themselves are the same on both sides, as both
-  trees are now allocated children before their parent (go_tree_mark.go's
-  `&node{build(d - 1), build(d - 1)}`; BM_MarkThroughput builds the same
-  way).  The CPU figures are not alike either: gctrace's "cpu" figures are
-  the mark workers' run times from the runtime's `nanotime`, which on a busy
-  machine include time the thread was descheduled (they push the ratio
-  *up*); the getrusage row counts only CPU but includes mark termination
-  and the sweep of a 64 MiB heap (also *up*: an upper bound); wbbench's
-  `mark_cpu_ms` is the marking thread's CPU clock over the mark alone.
-- **Allocator (binary-trees).**  Go's `mallocgc` per object: size-class
-  lookup, `nextFreeFast` on the span's allocCache, zeroing, the heap
-  bitmap write for a pointerful object (`heapBitsSetType`), assist credit
-  and the profiling sample counter, and during marking the new object is
-  marked black.  wbbench's per-P cache records the object's type in the
-  span's side table and checks the pacer every 16 KiB, not every object.
-  Go's mutator also sweeps spans on demand, and Go's background scavenger
-  returns freed pages to the kernel, which the allocator then faults in
-  again.  This pushes the binary-trees ratio *above* 1.  Go's loop time is
-  taken less its stop-the-world pauses (MemStats.PauseTotalNs), as
-  wbbench's chunks leave safepoint waits out; on a busy machine the wall
-  time also holds the time the mutator waited for a core, which the CPU
-  row leaves out on both sides (Go: the thread the goroutine is locked to;
-  wbbench: the mutator's task-clock).  Go's GC also takes the mutator's P
-  for its fractional worker (25% of a P with GOMAXPROCS=2), inside the
-  measured loop.
-- **Pacing.**  Go's GOGC=100 paces on the live heap including stacks and
-  globals and on its own assist model; wbbench's pacer triggers on heap
-  growth over the last marked heap.  Different cycle counts in binary-trees
-  change how much of the loop runs with the barrier on (the medians of the
-  barrier-on fraction are given below the table).
-"""
+def explanation(sources: str) -> str:
+    """The template with its {sources} placeholder filled."""
+    with open(EXPLANATION_TEMPLATE, encoding="utf-8") as f:
+        return f.read().replace("{sources}", sources)
 
 
 def render_section(result) -> str:
@@ -791,7 +629,7 @@ def render_section(result) -> str:
         lines += [f"### Notes on this machine's ratios (`{notes['file']}`, "
                   "written by hand)", "", notes["text"].strip("\n"), ""]
     sources = "\n".join(f"| {r.label} | {r.go} | {r.wb} |" for r in ROWS)
-    lines.append(EXPLANATION.replace("{sources}", sources).rstrip("\n"))
+    lines.append(explanation(sources).rstrip("\n"))
     lines.append(END_MARKER)
     return "\n".join(lines) + "\n"
 
@@ -821,21 +659,6 @@ def extract_section(readme: str) -> Optional[str]:
         return None
     text = m.group(0)
     return text if text.endswith("\n") else text + "\n"
-
-
-def _write_atomic(path: str, data: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _median(values) -> Optional[float]:
@@ -1013,7 +836,7 @@ def main(argv=None) -> int:
     doc = {"meta": result["meta"], "orders": orders, "rounds": rounds,
            "samples": samples, "summary": _serializable_summary(summary),
            "context": result["context"]}
-    _write_atomic(os.path.join(args.results, samples_rel),
+    common.write_atomic(os.path.join(args.results, samples_rel),
                   json.dumps(doc, indent=1, sort_keys=True) + "\n")
     readme_path = _write_section(args.results, section)
     print(f"calibrate: wrote {readme_path} (calibration section) and "
@@ -1039,7 +862,7 @@ def _write_section(results_dir: str, section: str) -> str:
             readme = f.read()
     except FileNotFoundError:
         readme = ""
-    _write_atomic(readme_path, replace_section(readme, section))
+    common.write_atomic(readme_path, replace_section(readme, section))
     return readme_path
 
 

@@ -29,10 +29,10 @@ import argparse
 import os
 import re
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import common  # noqa: E402
 import instructions  # noqa: E402
 import runs  # noqa: E402
 import scaling  # noqa: E402
@@ -56,18 +56,6 @@ def _parse_args(argv):
                    help="README to write; default RESULTS/README.md "
                         "(plots go to plots/ beside it)")
     return p.parse_args(argv)
-
-
-def _write_temp(folder: str, name: str, data: bytes) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return tmp
 
 
 def build(all_runs, counts=(), scalings=()):
@@ -120,7 +108,7 @@ def write_all(out_readme: str, outputs) -> None:
         for rel, data in outputs.items():
             dest = (os.path.abspath(out_readme) if rel == "README.md"
                     else os.path.join(out_dir, rel))
-            staged.append((_write_temp(os.path.dirname(dest),
+            staged.append((common.stage_file(os.path.dirname(dest),
                                        os.path.basename(dest), data), dest))
     except BaseException:
         for tmp, _ in staged:

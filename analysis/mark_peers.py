@@ -46,6 +46,10 @@ import tempfile
 from typing import Dict, List, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import common  # noqa: E402  (the standard library only)
+
 PEERS = os.path.join(HERE, "peers")
 GO_SOURCE = os.path.join(PEERS, "go_tree_mark.go")
 BOEHM_SOURCE = os.path.join(PEERS, "boehm_tree_mark.c")
@@ -67,16 +71,9 @@ class RunError(Exception):
 
 def find_go(explicit: Optional[str]) -> str:
     candidates = [explicit] if explicit else [DEFAULT_GO, shutil.which("go")]
-    for go in candidates:
-        if not go or not os.access(go, os.X_OK):
-            continue
-        try:
-            out = subprocess.run([go, "version"], capture_output=True,
-                                 text=True, timeout=60).stdout
-        except OSError:
-            continue
-        if "go1.19" in out:
-            return go
+    found, _ = common.find_go(candidates, "go1.19")
+    if found:
+        return found[0]
     raise Usage("mark_peers: Go 1.19 not found (looked for "
                 f"{explicit or DEFAULT_GO + ' and go on PATH'}); install it "
                 "with: apt-get install golang-1.19-go")
@@ -96,9 +93,7 @@ def check_libgc(cc: str) -> None:
 
 
 def build_peers(go: str, cc: str, out_dir: str) -> Dict[str, str]:
-    env = dict(os.environ, GOCACHE=os.path.join(out_dir, "gocache"),
-               GOPATH=os.path.join(out_dir, "gopath"), GO111MODULE="off",
-               GOFLAGS="", CGO_ENABLED="0")
+    env = common.go_build_env(out_dir)
     bins = {"go": os.path.join(out_dir, "go_tree_mark"),
             "boehm": os.path.join(out_dir, "boehm_tree_mark")}
     for cmd, e in ((
@@ -113,12 +108,6 @@ def build_peers(go: str, cc: str, out_dir: str) -> Dict[str, str]:
 
 # --- Parsing each program's output ------------------------------------------
 
-# Go 1.19's gctrace line: clock and cpu phases (sweep term + mark + mark term).
-_GCTRACE = re.compile(
-    r"^gc \d+ @\S+ \S+: [\d.]+\+(?P<wall>[\d.]+)\+[\d.]+ ms clock, "
-    r"[\d.]+\+(?P<assist>[\d.]+)/(?P<bg>[\d.]+)/(?P<idle>[\d.]+)\+[\d.]+ "
-    r"ms cpu,.* \(forced\)$")
-
 _GO_RUSAGE = re.compile(r"^runtime\.GC \d+: (?P<wall>[\d.]+) ms, "
                         r"cpu (?P<cpu>[\d.]+) ms$")
 
@@ -131,16 +120,14 @@ def parse_go(text: str) -> Dict[str, Dict[str, float]]:
     after the first) and go_ru (mean whole runtime.GC() process CPU and
     wall, from the program's own lines)."""
     lines = text.splitlines()
-    cycles = [m for m in map(_GCTRACE.match, lines) if m]
+    cycles = [c for c in common.parse_gctrace(text) if c.forced]
     rusage = [m for m in map(_GO_RUSAGE.match, lines) if m]
     if len(cycles) < 2 or not rusage:
         raise RunError("mark_peers: go_tree_mark printed fewer than two forced "
                        "gctrace cycles or no runtime.GC line")
     cycles = cycles[1:]  # the settling cycle also sweeps the build's garbage
-    return {"go": {"cpu": statistics.fmean(
-                float(m["assist"]) + float(m["bg"]) + float(m["idle"])
-                for m in cycles),
-                   "wall": statistics.fmean(float(m["wall"]) for m in cycles)},
+    return {"go": {"cpu": statistics.fmean(c.mark_cpu_ms for c in cycles),
+                   "wall": statistics.fmean(c.mark_wall_ms for c in cycles)},
             "go_ru": {"cpu": statistics.fmean(float(m["cpu"]) for m in rusage),
                       "wall": statistics.fmean(float(m["wall"])
                                                for m in rusage)}}
@@ -202,10 +189,9 @@ def measure(cmds: Dict[str, List[str]], rounds: int,
 # --- Table ---------------------------------------------------------------------
 
 def _cell(summary) -> str:
-    if summary.has_ci:
-        return (f"{summary.median:7.1f} [{summary.ci_low:.1f}, "
-                f"{summary.ci_high:.1f}]")
-    return f"{summary.median:7.1f} (no CI: n={summary.n})"
+    return common.median_ci_cell(summary, lambda x: f"{x:.1f}",
+                                 f" (no CI: n={summary.n})",
+                                 median_fmt=lambda x: f"{x:7.1f}")
 
 
 def _ratio_cell(r) -> str:

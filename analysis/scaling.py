@@ -71,6 +71,7 @@ if __name__ == "__main__":
               file=sys.stderr)
         sys.exit(2)
 
+import common  # noqa: E402
 import figures  # noqa: E402
 import runs  # noqa: E402
 import wbstats  # noqa: E402
@@ -663,7 +664,6 @@ def store(staging: str, folder: str, stem: str, doc: dict,
     Returns the stored sweep's path.  An older sweep of the same machine is
     removed after the new one is in place.
     """
-    import make_table
     dest_dir = os.path.join(folder, stem)
     dest = os.path.join(folder, stem + ".json")
     svg_name = f"scaling-{stem}.svg"
@@ -671,8 +671,8 @@ def store(staging: str, folder: str, stem: str, doc: dict,
     os.makedirs(plots_dir, exist_ok=True)
     staged = []
     try:
-        staged.append(make_table._write_temp(folder, stem + ".json", data))
-        staged.append(make_table._write_temp(plots_dir, svg_name, svg))
+        staged.append(common.stage_file(folder, stem + ".json", data))
+        staged.append(common.stage_file(plots_dir, svg_name, svg))
         os.chmod(staging, 0o755)
         trash = None
         if os.path.isdir(dest_dir):  # the same machine and commit again

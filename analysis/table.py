@@ -20,6 +20,7 @@ The output depends only on the runs, so regenerating it gives the same bytes.
 import os
 from typing import Dict, List, Optional
 
+import common
 import figures
 import runs
 import wbstats
@@ -123,9 +124,7 @@ def cell_text(s: Optional[wbstats.Summary], prefix: str = "",
         return DASH
     if aggregate_only:
         return f"{prefix}{fmt(s.median)} {AGG_ONLY}"
-    if not s.has_ci:
-        return f"{prefix}{fmt(s.median)} {NO_CI}"
-    return f"{prefix}{fmt(s.median)} [{fmt(s.ci_low)}, {fmt(s.ci_high)}]"
+    return prefix + common.median_ci_cell(s, fmt, " " + NO_CI)
 
 
 def ratio_text(r: Optional[figures.Ratio], what: str = "net cost") -> str:

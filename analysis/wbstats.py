@@ -9,8 +9,8 @@ every time it is regenerated:
   ties broken to the left), with the binomial from scipy.stats.binom.  It
   needs at least 6 samples at 95%; with fewer there is no interval.
 * ratio_ci: the ratio of two medians with a percentile bootstrap interval
-  (scipy.stats.bootstrap, fixed seed), defined only when every resampled
-  denominator is positive.
+  (splitmix64 with a fixed seed, as harness/statistics.cc: see there for the
+  exact definition), defined only when every resampled median is positive.
 * u_test: the two-sided Mann-Whitney U test (scipy.stats.mannwhitneyu), as
   Google Benchmark's compare.py and benchstat use to call a difference
   significant at alpha = 0.05; it needs at least 4 samples a side to reach
@@ -19,6 +19,13 @@ every time it is regenerated:
 benchstat switches to a normal approximation above 30 samples; this module
 sums the exact binomial for every n, which can only make the interval's
 stated coverage more accurate.
+
+The console report (harness/statistics.{h,cc}) computes the same medians,
+intervals, ratios and p-values from the same samples, to the last bit for
+the bootstrap and to 1e-9 for the p-values: the cases in
+tests/analysis/fixtures/statistics.txt are what this module computes
+(tests/analysis/test_wbstats.py regenerates and compares them) and what the
+C++ computes (tests/harness/statistics_test.cc reads them).
 """
 
 import math
@@ -39,9 +46,14 @@ MIN_SAMPLES_FOR_CI = 6
 # (the smallest p with 4+4 is 2/70 = 0.029; with 3+3 it is 0.1).
 MIN_SAMPLES_FOR_U_TEST = 4
 # The bootstrap is seeded so that the table is reproducible byte for byte.
-# (The date of the Go CL that introduced the buffered barrier.)
+# (The date of the Go CL that introduced the buffered barrier.)  Both are
+# harness/statistics.h's kBootstrapSeed and kBootstrapResamples.
 BOOTSTRAP_SEED = 20171026
 BOOTSTRAP_RESAMPLES = 10000
+# splitmix64's increment and multipliers (Steele, Lea and Flood 2014).
+_SM64_GAMMA = np.uint64(0x9e3779b97f4a7c15)
+_SM64_M1 = np.uint64(0xbf58476d1ce4e5b9)
+_SM64_M2 = np.uint64(0x94d049bb133111eb)
 
 
 @dataclass(frozen=True)
@@ -131,8 +143,36 @@ def summarize(samples: Sequence[float]) -> Summary:
                    high, cv)
 
 
-def _ratio_of_medians(a, b, axis=-1):
-    return np.median(a, axis=axis) / np.median(b, axis=axis)
+def splitmix64(seed: int, count: int) -> np.ndarray:
+    """Outputs 1..count of splitmix64 started at seed (uint64, mod 2^64).
+
+    Output k is mix(seed + k * gamma): the generator is a counter, so all
+    outputs are computed at once; harness/statistics.cc's SplitMix64.
+    """
+    k = np.arange(1, count + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        z = np.uint64(seed) + k * _SM64_GAMMA
+        z = (z ^ (z >> np.uint64(30))) * _SM64_M1
+        z = (z ^ (z >> np.uint64(27))) * _SM64_M2
+        return z ^ (z >> np.uint64(31))
+
+
+def _row_medians(x: np.ndarray) -> np.ndarray:
+    """Median of each row, as the C++: the middle one, or the mean of the
+    two middle ones computed as (lo + hi) / 2."""
+    s = np.sort(x, axis=1)
+    n = s.shape[1]
+    if n % 2:
+        return s[:, n // 2]
+    return (s[:, n // 2 - 1] + s[:, n // 2]) / 2
+
+
+def _sorted_quantile(s: np.ndarray, q: float) -> float:
+    """Linear interpolation at q * (len - 1), in the C++'s operation order."""
+    pos = q * (len(s) - 1)
+    lo = int(math.floor(pos))
+    hi = min(lo + 1, len(s) - 1)
+    return float(s[lo] + (pos - lo) * (s[hi] - s[lo]))
 
 
 def ratio_ci(a: Sequence[float], b: Sequence[float]
@@ -142,8 +182,13 @@ def ratio_ci(a: Sequence[float], b: Sequence[float]
     Returns (ratio, low, high).  The ratio is None unless both medians are
     positive (a barrier's net cost can be at or below zero within noise,
     and a ratio to that means nothing).  The interval is None with fewer
-    than MIN_SAMPLES_FOR_CI samples on a side, or when some resample has a
-    non-positive denominator median.
+    than MIN_SAMPLES_FOR_CI samples on a side, or when some resampled
+    median is not positive.
+
+    Resample r (of BOOTSTRAP_RESAMPLES) takes splitmix64 outputs
+    r*(na+nb)+1 .. r*(na+nb)+na, each modulo na, as indices into a, and the
+    next nb, modulo nb, into b; the bounds are the ALPHA/2 and 1 - ALPHA/2
+    quantiles of the sorted resampled ratios by linear interpolation.
     """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
@@ -155,19 +200,16 @@ def ratio_ci(a: Sequence[float], b: Sequence[float]
     ratio = med_a / med_b
     if min(a.size, b.size) < MIN_SAMPLES_FOR_CI:
         return ratio, None, None
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        res = stats.bootstrap(
-            (a, b), _ratio_of_medians, vectorized=True, paired=False,
-            confidence_level=CONFIDENCE, n_resamples=BOOTSTRAP_RESAMPLES,
-            method="percentile",
-            random_state=np.random.default_rng(BOOTSTRAP_SEED))
-    low = float(res.confidence_interval.low)
-    high = float(res.confidence_interval.high)
-    if not (math.isfinite(low) and math.isfinite(high) and low > 0):
-        # Some resampled denominator was <= 0: no meaningful interval.
+    na, nb = a.size, b.size
+    draws = splitmix64(BOOTSTRAP_SEED, BOOTSTRAP_RESAMPLES * (na + nb))
+    draws = draws.reshape(BOOTSTRAP_RESAMPLES, na + nb)
+    ma = _row_medians(a[draws[:, :na] % np.uint64(na)])
+    mb = _row_medians(b[draws[:, na:] % np.uint64(nb)])
+    if not (np.all(ma > 0) and np.all(mb > 0)):
         return ratio, None, None
-    return ratio, low, high
+    ratios = np.sort(ma / mb)
+    return (ratio, _sorted_quantile(ratios, ALPHA / 2),
+            _sorted_quantile(ratios, 1 - ALPHA / 2))
 
 
 @dataclass(frozen=True)

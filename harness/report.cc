@@ -303,8 +303,10 @@ std::string ConsoleReport(const Report& report, bool verbose) {
                     "p=%.3g %s", *c.p_value,
                     c.significant ? "significant" : "not significant");
       absl::StrAppendFormat(
-          &out, "  %-13s %s / %s (%s): %.2fx %s  %s\n", a.workload, a.barrier,
-          b.barrier, key, c.ratio,
+          &out, "  %-13s %s / %s (%s): %s %s  %s\n", a.workload, a.barrier,
+          b.barrier, key,
+          c.ratio ? absl::StrFormat("%.2fx", *c.ratio)
+                  : "no ratio (median <= 0)",
           c.ratio_ci_low ? absl::StrFormat("[%.2f, %.2f]", *c.ratio_ci_low,
                                            *c.ratio_ci_high)
                          : "",

@@ -3,17 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <random>
 
 namespace harness {
 namespace {
-
-// Resamples for the ratio interval: 2000 keeps the 2.5th/97.5th percentile
-// estimates stable to a few tenths of a percent and costs microseconds.
-constexpr int kBootstrapResamples = 2000;
-constexpr uint64_t kBootstrapSeed = 0x5eed;
-// scipy's "auto" method uses the exact U distribution below this size.
-constexpr size_t kExactUTestLimit = 8;
 
 double SortedMedian(const std::vector<double>& s) {
   size_t n = s.size();
@@ -56,12 +48,12 @@ std::optional<std::pair<int, int>> MedianCiOrders(int n) {
   return std::pair{left, right};
 }
 
-double Percentile(std::vector<double>& s, double q) {
-  std::sort(s.begin(), s.end());
-  double pos = q * (s.size() - 1);
-  size_t lo = static_cast<size_t>(std::floor(pos));
-  size_t hi = std::min(lo + 1, s.size() - 1);
-  return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+// The q-quantile of sorted s by linear interpolation (numpy's default).
+double SortedQuantile(const std::vector<double>& s, double q) {
+  const double pos = q * static_cast<double>(s.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, s.size() - 1);
+  return s[lo] + (pos - static_cast<double>(lo)) * (s[hi] - s[lo]);
 }
 
 }  // namespace
@@ -82,6 +74,13 @@ Summary Summarize(std::vector<double> samples) {
     s.ci_high = samples[orders->second - 1];
   }
   return s;
+}
+
+uint64_t SplitMix64(uint64_t seed, uint64_t k) {
+  uint64_t z = seed + k * 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
 }
 
 double MannWhitneyUPValue(const std::vector<double>& a,
@@ -109,64 +108,64 @@ double MannWhitneyUPValue(const std::vector<double>& a,
   }
   const double u1 = r1 - n1 * (n1 + 1) / 2.0;
   const double mu = n1 * n2 / 2.0;
-  if (!ties && n1 < kExactUTestLimit && n2 < kExactUTestLimit) {
-    // counts[i][j][u]: arrangements of i a's and j b's with U == u, built by
-    // the recurrence on whether the largest element is an a or a b.
-    const size_t umax = n1 * n2;
-    std::vector<std::vector<std::vector<double>>> c(
-        n1 + 1, std::vector<std::vector<double>>(
-                    n2 + 1, std::vector<double>(umax + 1, 0)));
-    for (size_t i = 0; i <= n1; ++i) {
-      for (size_t j = 0; j <= n2; ++j) {
-        if (i == 0 || j == 0) {
-          c[i][j][0] = 1;
-          continue;
-        }
-        for (size_t u = 0; u <= i * j; ++u) {
-          double v = c[i][j - 1][u];            // largest is a b: no a beats it
-          if (u >= j) v += c[i - 1][j][u - j];  // largest is an a: beats j
-          c[i][j][u] = v;
-        }
+  // scipy uses the larger of U1 and U2 = n1 n2 - U1 and doubles its
+  // survival function.
+  const double u = std::max(u1, n1 * n2 - u1);
+  if (!ties && std::min(n1, n2) <= static_cast<size_t>(kExactUTestMaxSamples)) {
+    // c[i][v]: orders of i of the m smaller side's and j of the other side's
+    // samples with U == v, for j = 0, 1, ..., k in turn: the largest sample
+    // is either from the other side (U as with j - 1) or from the smaller
+    // side (it beats all j).
+    const size_t m = std::min(n1, n2), k = std::max(n1, n2), umax = m * k;
+    std::vector<std::vector<double>> c(m + 1, std::vector<double>(umax + 1));
+    for (auto& row : c) row[0] = 1;
+    for (size_t j = 1; j <= k; ++j) {
+      for (size_t i = 1; i <= m; ++i) {
+        for (size_t v = i * j; v >= j; --v) c[i][v] += c[i - 1][v - j];
       }
     }
-    double total = 0, le = 0, ge = 0;
-    for (size_t u = 0; u <= umax; ++u) {
-      total += c[n1][n2][u];
-      if (u <= u1) le += c[n1][n2][u];
-      if (u >= u1) ge += c[n1][n2][u];
-    }
-    return std::min(1.0, 2 * std::min(le, ge) / total);
+    double total = 0;
+    for (double x : c[m]) total += x;
+    // P(U >= u) = P(U <= umax - u) by symmetry, summed from the left as
+    // scipy does.
+    const size_t top = umax - static_cast<size_t>(u);
+    double sf = 0;
+    for (size_t v = 0; v <= top; ++v) sf += c[m][v] / total;
+    return std::clamp(2 * sf, 0.0, 1.0);
   }
   const double var = n1 * n2 / 12.0 *
                      ((n + 1) - tie_term / (static_cast<double>(n) * (n - 1)));
-  if (var <= 0) return 1;
-  const double z = std::max(0.0, std::abs(u1 - mu) - 0.5) / std::sqrt(var);
-  return std::min(1.0, std::erfc(z / std::sqrt(2.0)));
+  if (var <= 0) return 1;  // all tied
+  const double z = (u - mu - 0.5) / std::sqrt(var);
+  return std::clamp(std::erfc(z / std::sqrt(2.0)), 0.0, 1.0);
 }
 
 Comparison Compare(const std::vector<double>& a, const std::vector<double>& b) {
   Comparison c;
-  if (a.empty() || b.empty()) {
-    c.too_few_samples = true;
-    return c;
-  }
-  c.ratio = Median(a) / Median(b);
+  const size_t na = a.size(), nb = b.size();
   c.too_few_samples =
-      static_cast<int>(std::min(a.size(), b.size())) < kMinSamplesForUTest;
-  if (c.too_few_samples) return c;
-  c.p_value = MannWhitneyUPValue(a, b);
-  c.significant = *c.p_value < kAlpha;
-  std::mt19937_64 rng(kBootstrapSeed);
-  std::vector<double> ratios, ra(a.size()), rb(b.size());
-  std::uniform_int_distribution<size_t> pick_a(0, a.size() - 1);
-  std::uniform_int_distribution<size_t> pick_b(0, b.size() - 1);
-  for (int i = 0; i < kBootstrapResamples; ++i) {
-    for (double& x : ra) x = a[pick_a(rng)];
-    for (double& x : rb) x = b[pick_b(rng)];
-    ratios.push_back(Median(ra) / Median(rb));
+      std::min(na, nb) < static_cast<size_t>(kMinSamplesForUTest);
+  if (na == 0 || nb == 0) return c;
+  if (!c.too_few_samples) {
+    c.p_value = MannWhitneyUPValue(a, b);
+    c.significant = *c.p_value < kAlpha;
   }
-  c.ratio_ci_low = Percentile(ratios, kAlpha / 2);
-  c.ratio_ci_high = Percentile(ratios, 1 - kAlpha / 2);
+  const double med_a = Median(a), med_b = Median(b);
+  if (!(med_a > 0 && med_b > 0)) return c;
+  c.ratio = med_a / med_b;
+  if (std::min(na, nb) < static_cast<size_t>(kMinSamplesForMedianCi)) return c;
+  std::vector<double> ratios(kBootstrapResamples), ra(na), rb(nb);
+  uint64_t k = 0;
+  for (double& r : ratios) {
+    for (double& x : ra) x = a[SplitMix64(kBootstrapSeed, ++k) % na];
+    for (double& x : rb) x = b[SplitMix64(kBootstrapSeed, ++k) % nb];
+    const double ma = Median(ra), mb = Median(rb);
+    if (!(ma > 0 && mb > 0)) return c;
+    r = ma / mb;
+  }
+  std::sort(ratios.begin(), ratios.end());
+  c.ratio_ci_low = SortedQuantile(ratios, kAlpha / 2);
+  c.ratio_ci_high = SortedQuantile(ratios, 1 - kAlpha / 2);
   return c;
 }
 

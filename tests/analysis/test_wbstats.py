@@ -3,7 +3,8 @@
 The order-statistic CIs are checked against the cases in go-moremath's
 stats/quantileci_test.go (what benchstat uses) and against the textbook
 table for n = 10; the U test against the exact null distribution; the
-bootstrap against its own fixed seed.
+bootstrap against its own fixed seed; and the fixture shared with the
+console's statistics (harness/statistics.cc) against what wbstats computes.
 """
 
 import os
@@ -14,6 +15,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "analysis"))
 
 import wbstats  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_statistics_fixture  # noqa: E402
 
 
 class QuantileCITest(unittest.TestCase):
@@ -124,6 +128,34 @@ class RatioTest(unittest.TestCase):
                                             [-1, -1, -1, 2, 2, 2, 2, 2])
         self.assertEqual(ratio, 2.5)
         self.assertIsNone(low)
+
+
+class SharedWithTheConsoleTest(unittest.TestCase):
+    """The fixture harness/statistics.cc is checked against (its test
+    StatisticsTest.MatchesWbstatsFixture) is what wbstats computes now."""
+
+    def test_splitmix64_known_outputs(self):
+        # The reference generator's first outputs from seed 0.
+        self.assertEqual([int(x) for x in wbstats.splitmix64(0, 3)],
+                         [0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4,
+                          0x06c45d188009454f])
+
+    def test_fixture_is_what_wbstats_computes(self):
+        with open(make_statistics_fixture.FIXTURE, encoding="utf-8") as f:
+            stored = f.read()
+        self.assertEqual(
+            make_statistics_fixture.render(), stored,
+            "wbstats no longer computes tests/analysis/fixtures/"
+            "statistics.txt; if the change is meant, change "
+            "harness/statistics.cc the same way and rerun "
+            "tests/analysis/make_statistics_fixture.py")
+
+    def test_fixture_covers_both_u_test_branches(self):
+        names = [name for name, _, _ in make_statistics_fixture.cases()]
+        for want in ("exact_8_vs_8", "exact_8_vs_11", "exact_6_vs_20",
+                     "asymptotic_9_vs_9", "ties_8_vs_8",
+                     "negative_median_numerator"):
+            self.assertIn(want, names)
 
 
 if __name__ == "__main__":
