@@ -85,6 +85,7 @@ class Env {
   static gc::GcConfig InitHeap() {
     gc::GcConfig c;
     c.workers = 0;
+    ApplyToGcConfig(InstalledBarrier(), &c);  // the buffer's geometry
     gc::Heap::Init(c);
     return c;
   }
@@ -145,7 +146,6 @@ void BM_Store(benchmark::State& state, Mode mode) {
   }
   Env env;
   if (mode == Mode::kEnabled) env.StartMarking();
-  ResetWbBuf(env.p());
   gc::write_barrier_enabled.store(mode == Mode::kDisabled ? 0 : 1);
   uintptr_t* slots = env.slots();
   const uintptr_t* values = env.values();

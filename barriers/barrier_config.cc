@@ -24,17 +24,9 @@ absl::Status InstallBarrier(const BarrierConfig& config) {
 
 const BarrierConfig& InstalledBarrier() { return installed; }
 
-namespace {
-
 size_t BufferEntries(const BarrierConfig& config) {
   const size_t forced = TraitsOf(config.kind).forced_entries;
   return forced != 0 ? forced : config.wbbuf_entries;
-}
-
-}  // namespace
-
-void ResetWbBuf(gc::P* p) {
-  p->wb_buf.Reset(BufferEntries(installed), EntryPointers(installed.algorithm));
 }
 
 bool ShouldShade(const gc::P* p) {
@@ -45,6 +37,7 @@ bool ShouldShade(const gc::P* p) {
 void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config) {
   gc_config->stack_scan = InfoFor(config.algorithm).stack_scan;
   gc_config->wbbuf_entries = BufferEntries(config);
+  gc_config->wbbuf_entry_pointers = EntryPointers(config.algorithm);
   gc_config->barrier_always_on = TraitsOf(config.kind).checks_slots;
 }
 
@@ -60,13 +53,6 @@ absl::Status CheckBarrierForGcMode(BarrierKind kind, gc::GcMode mode,
         "--gc=stw or --gc=off, or ask for the unsafe demonstration"));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<CgocheckMode> CgocheckModeFromName(absl::string_view name) {
-  if (name == "count") return CgocheckMode::kCount;
-  if (name == "abort") return CgocheckMode::kAbort;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--cgocheck=", std::string(name), ": expected count or abort"));
 }
 
 }  // namespace barriers

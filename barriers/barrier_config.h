@@ -8,15 +8,16 @@
 // per (kind, algorithm) (barriers/registry.h), so the only run-time state
 // the call site touches is gc::write_barrier_enabled and the P's buffer.
 //
-// Buffer geometry (Go's wbBuf.reset): an entry holds two pointers for the
-// two-pointer algorithms (hybrid, hybrid-cond: [value, old]) and one for
-// dijkstra ([value]) and yuasa ([old]).  `end` sits `wbbuf_entries` entries
-// past the start, or one entry past it under cgocheck, so that every store
-// fills the buffer and reaches the flush, which can then see the slot.
+// Buffer geometry (Go's wbBuf.reset): an entry holds EntryPointers(algorithm)
+// words (barriers/algorithm.h).  `end` sits `wbbuf_entries` entries past the
+// start, or the kind's forced entries (cgocheck: one, so that every store
+// fills the buffer and reaches the flush, which can then see the slot).
+// ApplyToGcConfig puts the geometry into gc::GcConfig, and every P's buffer
+// has it from birth (gc::WbBuf::Init in the Mutator's constructor).
 //
 // Who may call what.  InstallBarrier: with no mutator running managed code
-// (before attaching threads, or with the world stopped).  ResetWbBuf: the
-// thread that holds the P, or anyone during a pause.  The rest: any thread.
+// (before attaching threads, or with the world stopped).  The rest: any
+// thread.
 #ifndef WBBENCH_BARRIERS_BARRIER_CONFIG_H_
 #define WBBENCH_BARRIERS_BARRIER_CONFIG_H_
 
@@ -40,11 +41,19 @@ enum class FlushMode {
            // cost in benchmarks (the flush is still taken and counted).
 };
 
-// What cgocheck does when a managed pointer is stored into unmanaged memory.
+// What cgocheck does when a managed pointer is stored into unmanaged memory
+// (`--cgocheck`).  kAbort prints "fatal: managed pointer 0x... stored into
+// unmanaged memory at 0x..." on stderr and exits with status 2, as Go
+// throws.
+// V(EnumName, "flag-name", "doc")
+#define WBBENCH_FOR_EACH_CGOCHECK_MODE(V)                         \
+  V(kCount, "count", "count it (CgocheckViolations()) and go on") \
+  V(kAbort, "abort", "print it and exit with status 2, as Go throws")
+
 enum class CgocheckMode {
-  kCount,  // count it (CgocheckViolations()) and go on.
-  kAbort,  // print "fatal: managed pointer 0x... stored into unmanaged
-           // memory at 0x..." on stderr and exit with status 2, as Go throws.
+#define WBBENCH_CGOCHECK_MODE_ENUM(e, name, doc) e,
+  WBBENCH_FOR_EACH_CGOCHECK_MODE(WBBENCH_CGOCHECK_MODE_ENUM)
+#undef WBBENCH_CGOCHECK_MODE_ENUM
 };
 
 struct BarrierConfig {
@@ -61,9 +70,11 @@ struct BarrierConfig {
 absl::Status InstallBarrier(const BarrierConfig& config);
 const BarrierConfig& InstalledBarrier();
 
-// Empties p's buffer and places `end` for the installed barrier (Go's
-// wbBuf.reset).  Every flush ends with it; call it when a P is attached.
-void ResetWbBuf(gc::P* p);
+// Buffer entries under `config`: the kind's forced entries (cgocheck: 1)
+// or --wbbuf-entries.  A P's buffer gets its geometry once, at birth, from
+// GcConfig (ApplyToGcConfig); a P made without a Mutator (tests,
+// benchmarks) calls gc::WbBuf::Init with this and EntryPointers.
+size_t BufferEntries(const BarrierConfig& config);
 
 // Whether a slow path running on `p` shades: the installed FlushMode is
 // kShade and p's collector is marking.  Outside marking (cgocheck keeps the
@@ -77,13 +88,11 @@ bool ShouldShade(const gc::P* p);
 // cgocheck=2).
 void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config);
 
-// `none` is unsound while marking concurrently: refuses it for kConcurrent
-// and kContinuous unless `unsafe_demonstration` is set.
+// A kind that is not sound (`none`) loses objects while marking runs
+// concurrently: refuses it for kConcurrent, kContinuous and kIncremental
+// unless `unsafe_demonstration` is set.
 absl::Status CheckBarrierForGcMode(BarrierKind kind, gc::GcMode mode,
                                    bool unsafe_demonstration);
-
-// "count" or "abort".
-absl::StatusOr<CgocheckMode> CgocheckModeFromName(absl::string_view name);
 
 }  // namespace barriers
 

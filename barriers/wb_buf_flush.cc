@@ -41,7 +41,7 @@ __attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
     gc::WbBuf& buf = p->wb_buf;
     gc::ShadeBatch(p, buf.buf, static_cast<size_t>(buf.next - buf.buf));
   }
-  ResetWbBuf(p);
+  p->wb_buf.Reset();
 }
 
 uint64_t TotalFlushes() {

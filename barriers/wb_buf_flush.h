@@ -8,8 +8,8 @@
 // The flush, in order: count it; under cgocheck, check the store that filled
 // the buffer (barriers/cgocheck.h); if the installed FlushMode is kShade and
 // the P's collector is marking, hand the whole buffer to gc::ShadeBatch (the
-// one shading routine); reset the buffer (ResetWbBuf).  Outside marking the
-// buffer is discarded, as Go's wbBufFlush does when only cgocheck enabled
+// one shading routine); reset the buffer (gc::WbBuf::Reset).  Outside marking
+// the buffer is discarded, as Go's wbBufFlush does when only cgocheck enabled
 // the barrier.
 //
 // Who calls it: generated code, on the mutator thread that holds the P, with

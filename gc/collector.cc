@@ -43,15 +43,12 @@ bool AllowedTransition(GcPhase from, GcPhase to) {
 }  // namespace
 
 const char* GcPhaseName(GcPhase phase) {
-  switch (phase) {
-    case GcPhase::kOff:
-      return "off";
-    case GcPhase::kMark:
-      return "mark";
-    case GcPhase::kMarkTermination:
-      return "mark termination";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {
+#define WBBENCH_GC_PHASE_NAME(e, name, doc) name,
+      WBBENCH_FOR_EACH_GC_PHASE(WBBENCH_GC_PHASE_NAME)
+#undef WBBENCH_GC_PHASE_NAME
+  };
+  return kNames[static_cast<size_t>(phase)];
 }
 
 Collector::Collector(const GcConfig& config, UnsafeKnobs knobs)
@@ -103,19 +100,10 @@ void Collector::SetPhase(GcPhase next) {
   phase_.store(next, std::memory_order_release);
 }
 
-void Collector::ResetWbBuf(P* p) {
-  // Keep the capacity the barrier chose (cgocheck and one-pointer
-  // algorithms reset the buffer to their own geometry).
-  WbBuf& b = p->wb_buf;
-  const size_t cap = static_cast<size_t>(b.end - b.buf);
-  b.next = b.buf;
-  b.end = b.buf + cap;
-}
-
 void Collector::FlushWbBuf(P* p) {
   WbBuf& b = p->wb_buf;
   ShadeBatch(p, b.buf, static_cast<size_t>(b.next - b.buf));
-  ResetWbBuf(p);
+  b.Reset();
 }
 
 // --- Marking ---------------------------------------------------------------

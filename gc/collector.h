@@ -113,10 +113,16 @@ namespace gc {
 
 class BackgroundSweeper;
 
+// V(EnumName, "name", "doc")
+#define WBBENCH_FOR_EACH_GC_PHASE(V)                                   \
+  V(kOff, "off", "not marking; barrier off; the heap may be sweeping") \
+  V(kMark, "mark", "concurrent marking; barrier on")                   \
+  V(kMarkTermination, "mark termination", "world stopped, finishing the mark")
+
 enum class GcPhase : uint8_t {
-  kOff,              // not marking; barrier off; the heap may be sweeping
-  kMark,             // concurrent marking; barrier on
-  kMarkTermination,  // world stopped, finishing the mark
+#define WBBENCH_GC_PHASE_ENUM(e, name, doc) e,
+  WBBENCH_FOR_EACH_GC_PHASE(WBBENCH_GC_PHASE_ENUM)
+#undef WBBENCH_GC_PHASE_ENUM
 };
 const char* GcPhaseName(GcPhase phase);
 
@@ -247,7 +253,6 @@ class Collector {
   // The cycle's steps.
   bool ScanGlobalsJob(GcWork& gcw);
   void SetPhase(GcPhase next);
-  static void ResetWbBuf(P* p);
   void FlushWbBuf(P* p);
 
   // Marking.

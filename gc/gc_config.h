@@ -13,17 +13,43 @@
 
 namespace gc {
 
+// Collector modes (`--gc`).  kIncremental: back to back cycles as
+// kContinuous, but no collector threads: every step of a cycle (start,
+// bounded mark work, termination) runs on a mutator thread when it calls
+// Gosched() (gc/mutator.h), so the code between two Gosched() calls runs
+// with nothing else marking or sweeping.
+// V(EnumName, "flag-name", "doc")
+#define WBBENCH_FOR_EACH_GC_MODE(V)                                           \
+  V(kConcurrent, "concurrent",                                                \
+    "Go's default: concurrent mark, STW start and termination")               \
+  V(kContinuous, "continuous",                                                \
+    "a new cycle as soon as one ends (barrier on nearly always)")             \
+  V(kIncremental, "incremental",                                              \
+    "back to back cycles, each step on a mutator thread")                     \
+  V(kStw, "stw", "the whole cycle with the world stopped; no barrier needed") \
+  V(kOff, "off", "never collect")
+
 enum class GcMode {
-  kConcurrent,  // Go's default: concurrent mark, STW start and termination.
-  kContinuous,  // a new cycle as soon as one ends (barrier on nearly always).
-  // Back to back cycles as kContinuous, but no collector threads: every step
-  // of a cycle (start, bounded mark work, termination) runs on a mutator
-  // thread when it calls Gosched() (gc/mutator.h), so the code between two
-  // Gosched() calls runs with nothing else marking or sweeping.
-  kIncremental,
-  kStw,  // the whole cycle with the world stopped; no barrier needed.
-  kOff,  // never collect.
+#define WBBENCH_GC_MODE_ENUM(e, name, doc) e,
+  WBBENCH_FOR_EACH_GC_MODE(WBBENCH_GC_MODE_ENUM)
+#undef WBBENCH_GC_MODE_ENUM
 };
+
+struct GcModeInfo {
+  GcMode mode;
+  const char* name;
+  const char* doc;
+};
+
+inline constexpr GcModeInfo kGcModeInfos[] = {
+#define WBBENCH_GC_MODE_INFO(e, name, doc) {GcMode::e, name, doc},
+    WBBENCH_FOR_EACH_GC_MODE(WBBENCH_GC_MODE_INFO)
+#undef WBBENCH_GC_MODE_INFO
+};
+
+inline constexpr const char* GcModeName(GcMode mode) {
+  return kGcModeInfos[static_cast<size_t>(mode)].name;
+}
 
 // How mutator stacks (shadow stacks) are scanned; each shading algorithm
 // names the one it needs (barriers/algorithm.h).
@@ -38,7 +64,10 @@ struct GcConfig {
   int gogc = 100;   // percent heap growth; <0 means off.
   int workers = 1;  // dedicated mark workers.
   StackScanPolicy stack_scan = StackScanPolicy::kPerMutatorConcurrent;
+  // Every P's write-barrier buffer geometry (gc::WbBuf::Init), filled from
+  // the barrier by barriers::ApplyToGcConfig.
   size_t wbbuf_entries = kWbBufDefaultEntries;
+  size_t wbbuf_entry_pointers = kWbBufEntryPointers;
   size_t heap_limit = size_t{4} << 30;  // bytes of live heap allowed.
   bool verify = false;                  // checkmark at every mark termination.
   bool gctrace = false;                 // one line per cycle on stderr.

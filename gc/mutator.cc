@@ -19,7 +19,8 @@ Mutator::Mutator(Collector& collector, size_t stack_slots)
   m_.curg = &g_;
   m_.g0_stack_hi = g0_stack_.get() + kG0StackBytes;
   p_.collector = &collector;
-  p_.wb_buf.Reset(collector.config().wbbuf_entries);
+  p_.wb_buf.Init(collector.config().wbbuf_entries,
+                 collector.config().wbbuf_entry_pointers);
   p_.mcache = mcache_.get();
   collector.Register(&g_);
 }

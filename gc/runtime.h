@@ -57,17 +57,28 @@ inline constexpr size_t kWbBufEntryPointers = 2;
 //    those kinds every writer (that fast path and the bulk barrier) flushes
 //    when it fills the buffer, so no store finds it full.
 // CheckInvariant() asserts the first line in debug builds.
+//
+// The geometry (entries, words per entry) is fixed when the P is born, from
+// GcConfig (wbbuf_entries, wbbuf_entry_pointers, which
+// barriers::ApplyToGcConfig fills from the installed barrier: cgocheck's is
+// one entry, so every store fills it and flushes); Reset() empties it to
+// that geometry.  An unconfigured buffer has no room (end == buf).
 struct WbBuf {
-  uintptr_t* next;
-  uintptr_t* end;
+  uintptr_t* next = buf;
+  uintptr_t* end = buf;
   uintptr_t buf[kWbBufMaxEntries * kWbBufEntryPointers];
+  size_t words = 0;  // capacity: entries x words per entry
 
-  // Makes the buffer empty with room for `entries` entries of
-  // `entry_pointers` words each.  cgocheck passes entries == 1, so every
-  // store fills it and flushes (Go's wbBuf.reset under cgocheck=2).
-  void Reset(size_t entries, size_t entry_pointers = kWbBufEntryPointers) {
+  // Fixes the geometry and empties the buffer.
+  void Init(size_t entries, size_t entry_pointers) {
+    assert(entries * entry_pointers <= kWbBufMaxEntries * kWbBufEntryPointers);
+    words = entries * entry_pointers;
+    Reset();
+  }
+  // Empties the buffer (Go's wbBuf.reset): every flush ends with it.
+  void Reset() {
     next = buf;
-    end = buf + entries * entry_pointers;
+    end = buf + words;
   }
   bool Empty() const { return next == buf; }
   // Room for one more entry of `words` words.

@@ -55,7 +55,7 @@ void Collector::Unregister(G* g) {
     stacks_pending_.fetch_sub(1, std::memory_order_release);
   }
   if (phase() != GcPhase::kOff) FlushWbBuf(p);
-  ResetWbBuf(p);
+  p->wb_buf.Reset();
   p->gcw.Dispose();
   retired_bytes_ += p->gcw.bytes_marked();
   retired_objects_ += p->gcw.objects_marked();

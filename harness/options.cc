@@ -158,18 +158,22 @@ absl::StatusOr<E> ParseEnum(absl::string_view flag, absl::string_view text,
 }
 
 constexpr std::pair<absl::string_view, gc::GcMode> kGcModes[] = {
-    {"concurrent", gc::GcMode::kConcurrent},
-    {"continuous", gc::GcMode::kContinuous},
-    {"incremental", gc::GcMode::kIncremental},
-    {"stw", gc::GcMode::kStw},
-    {"off", gc::GcMode::kOff}};
+#define WBBENCH_GC_MODE_ENTRY(e, name, doc) {name, gc::GcMode::e},
+    WBBENCH_FOR_EACH_GC_MODE(WBBENCH_GC_MODE_ENTRY)
+#undef WBBENCH_GC_MODE_ENTRY
+};
 constexpr std::pair<absl::string_view, Format> kFormats[] = {
-    {"console", Format::kConsole},
-    {"json", Format::kJson},
-    {"csv", Format::kCsv},
-    {"go", Format::kGo}};
-constexpr std::pair<absl::string_view, CgocheckMode> kCgocheckModes[] = {
-    {"count", CgocheckMode::kCount}, {"abort", CgocheckMode::kAbort}};
+#define WBBENCH_FORMAT_ENTRY(e, name) {name, Format::e},
+    WBBENCH_FOR_EACH_FORMAT(WBBENCH_FORMAT_ENTRY)
+#undef WBBENCH_FORMAT_ENTRY
+};
+constexpr std::pair<absl::string_view, barriers::CgocheckMode>
+    kCgocheckModes[] = {
+#define WBBENCH_CGOCHECK_MODE_ENTRY(e, name, doc) \
+  {name, barriers::CgocheckMode::e},
+        WBBENCH_FOR_EACH_CGOCHECK_MODE(WBBENCH_CGOCHECK_MODE_ENTRY)
+#undef WBBENCH_CGOCHECK_MODE_ENTRY
+};
 
 // The flags Abseil itself defines for usage (--help and friends).
 bool IsUsageFlag(absl::string_view name) {

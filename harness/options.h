@@ -19,14 +19,25 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "barriers/algorithm.h"
+#include "barriers/barrier_config.h"
 #include "barriers/barrier_kind.h"
 #include "gc/gc_config.h"
 #include "workloads/workload_kind.h"
 
 namespace harness {
 
-enum class Format { kConsole, kJson, kCsv, kGo };
-enum class CgocheckMode { kCount, kAbort };
+// Report formats (`--format`).  V(EnumName, "flag-name")
+#define WBBENCH_FOR_EACH_FORMAT(V) \
+  V(kConsole, "console")           \
+  V(kJson, "json")                 \
+  V(kCsv, "csv")                   \
+  V(kGo, "go")
+
+enum class Format {
+#define WBBENCH_FORMAT_ENUM(e, name) e,
+  WBBENCH_FOR_EACH_FORMAT(WBBENCH_FORMAT_ENUM)
+#undef WBBENCH_FORMAT_ENUM
+};
 
 struct Options {
   std::vector<barriers::BarrierKind> barriers;
@@ -45,7 +56,7 @@ struct Options {
   std::string out;  // empty: stdout only.
   uint64_t seed = 1;
   double scale = 0.25;
-  CgocheckMode cgocheck = CgocheckMode::kCount;
+  barriers::CgocheckMode cgocheck = barriers::CgocheckMode::kCount;
   bool unsafe = false;   // allow unsound configurations as a demonstration.
   bool verbose = false;  // console: every configuration's figures.
   bool list = false;

@@ -112,7 +112,6 @@ void MutatorMain(gc::Collector& collector, const Options& o,
                  const std::atomic<bool>& measuring,
                  const std::atomic<bool>& stop, ThreadResult& out) {
   gc::MutatorScope scope(collector);
-  barriers::ResetWbBuf(scope.mutator().p());  // the installed geometry
   workloads::Params params{o.seed + static_cast<uint64_t>(thread), o.scale,
                            thread, o.threads};
   auto w = workloads::MakeWorkload(c.workload, c.barrier, o.algorithm, params);
@@ -241,14 +240,12 @@ std::map<std::string, double> RunRepetition(const Options& o,
   bc.kind = c.barrier;
   bc.algorithm = o.algorithm;
   bc.wbbuf_entries = o.gc.wbbuf_entries;
-  bc.cgocheck = o.cgocheck == CgocheckMode::kAbort
-                    ? barriers::CgocheckMode::kAbort
-                    : barriers::CgocheckMode::kCount;
+  bc.cgocheck = o.cgocheck;
   if (absl::Status s = barriers::InstallBarrier(bc); !s.ok()) std::abort();
   barriers::ApplyToGcConfig(bc, &gcc);
   gc::Heap::Init(gcc);
   gc::UnsafeKnobs knobs;
-  knobs.barrier_off_during_mark = c.barrier == barriers::BarrierKind::kNone &&
+  knobs.barrier_off_during_mark = !barriers::TraitsOf(c.barrier).sound &&
                                   c.mode != gc::GcMode::kStw &&
                                   c.mode != gc::GcMode::kOff;
   gc::Collector collector(gcc, knobs);
@@ -395,7 +392,7 @@ std::map<std::string, double> RunRepetition(const Options& o,
     k[kCountedBarrieredStores] = counted_barriered;
     k[kCountedSwitches] = counted_switches;
   }
-  if (c.barrier == barriers::BarrierKind::kCgocheck && stores > 0) {
+  if (barriers::TraitsOf(c.barrier).checks_slots && stores > 0) {
     k[kCgocheckCheckedFraction] = barriered / stores;
   }
   if (c.mode == gc::GcMode::kIncremental) {

@@ -65,7 +65,7 @@ std::vector<std::pair<Leg, gc::GcMode>> LegsFor(barriers::BarrierKind b,
   const gc::GcMode m = o.gc.mode;
   const bool concurrent =
       m == gc::GcMode::kConcurrent || m == gc::GcMode::kContinuous;
-  const bool none = b == barriers::BarrierKind::kNone;
+  const bool none = !barriers::TraitsOf(b).sound;
   std::vector<std::pair<Leg, gc::GcMode>> legs;
   legs.push_back({Leg::kOff, m == gc::GcMode::kOff ? m : gc::GcMode::kStw});
   if ((concurrent || m == gc::GcMode::kIncremental) && (!none || o.unsafe)) {
@@ -174,22 +174,6 @@ void Decompose(const Row& baseline, Leg main, const std::vector<Leg>& legs,
   }
 }
 
-std::string GcModeName(gc::GcMode mode) {
-  switch (mode) {
-    case gc::GcMode::kConcurrent:
-      return "concurrent";
-    case gc::GcMode::kContinuous:
-      return "continuous";
-    case gc::GcMode::kIncremental:
-      return "incremental";
-    case gc::GcMode::kStw:
-      return "stw";
-    case gc::GcMode::kOff:
-      return "off";
-  }
-  return "?";
-}
-
 }  // namespace
 
 absl::StatusOr<Report> RunBenchmarks(const Options& o,
@@ -207,7 +191,7 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
   Report report;
   Metadata& m = report.meta;
   FillMachineMetadata(&m);
-  m.gc_mode = GcModeName(o.gc.mode);
+  m.gc_mode = gc::GcModeName(o.gc.mode);
   m.algorithm = std::string(barriers::InfoFor(o.algorithm).name);
   m.threads = o.threads;
   m.repetitions = o.repetitions;
@@ -217,9 +201,9 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
       "own = (ns/store with the barrier on, gc=incremental - baseline) / "
       "barriered fraction; check = barrier code, gc=stw (barrier off) - "
       "baseline; interference = gc=" +
-      GcModeName(o.gc.mode == gc::GcMode::kConcurrent
-                     ? o.gc.mode
-                     : gc::GcMode::kContinuous) +
+      std::string(gc::GcModeName(o.gc.mode == gc::GcMode::kConcurrent
+                                     ? o.gc.mode
+                                     : gc::GcMode::kContinuous)) +
       " - gc=incremental, barrier-on chunks; baseline = no barrier code, "
       "gc=stw; chunks are mutator time only (pauses, assists and descheduled "
       "blocks left out)";

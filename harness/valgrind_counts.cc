@@ -216,8 +216,8 @@ std::vector<std::string> ChildFlags(const Options& o) {
           o.gc.gogc < 0 ? std::string("--gogc=off")
                         : absl::StrCat("--gogc=", o.gc.gogc),
           absl::StrCat("--heap_limit=", o.gc.heap_limit),
-          o.cgocheck == CgocheckMode::kAbort ? "--cgocheck=abort"
-                                             : "--cgocheck=count",
+          o.cgocheck == barriers::CgocheckMode::kAbort ? "--cgocheck=abort"
+                                                       : "--cgocheck=count",
           o.gc.verify ? "--verify=true" : "--verify=false",
           "--threads=1",
           "--counters=valgrind"};
@@ -409,7 +409,7 @@ absl::StatusOr<Report> RunValgrindCounts(const Options& o,
       jobs.push_back(std::move(j));
     };
     for (barriers::BarrierKind b : o.barriers) {
-      const bool none = b == barriers::BarrierKind::kNone;
+      const bool none = !barriers::TraitsOf(b).sound;
       const size_t r = add_row(std::string(barriers::BarrierName(b)),
                                none ? std::vector<std::string>{"off"}
                                     : std::vector<std::string>{"off", "on"});

@@ -68,7 +68,6 @@ TEST_P(BarrierAlgorithmTest, MarkingStoreShadesWhatTheAlgorithmPromises) {
   InstallScope install(config_);
   gc::Collector collector(gc_config_);
   gc::MutatorScope mutator(collector);
-  ResetWbBuf(mutator.mutator().p());
 
   // White objects, reachable from nothing the marker scans before we look.
   struct Objects {
@@ -114,7 +113,6 @@ TEST_P(BarrierAlgorithmTest, MarkingBulkCopyShadesWhatTheAlgorithmPromises) {
   InstallScope install(config_);
   gc::Collector collector(gc_config_);
   gc::MutatorScope mutator(collector);
-  ResetWbBuf(mutator.mutator().p());
   // dst holds two old pointers in a heap object; src is C++ memory holding
   // two new ones (as when a workload copies a slice from a scratch array).
   const uintptr_t holder = NewNode();
@@ -152,7 +150,6 @@ TEST_P(BarrierAlgorithmTest, StoreWithTheBarrierOffIsPlain) {
   InstallScope install(config_);
   gc::Collector collector(gc_config_);
   gc::MutatorScope mutator(collector);
-  ResetWbBuf(mutator.mutator().p());
   ASSERT_EQ(gc::write_barrier_enabled.load(), cgocheck ? 1 : 0);
   uintptr_t holder = NewNode(), old = NewNode(), value = NewNode();
   *FieldSlot(holder, 0) = old;

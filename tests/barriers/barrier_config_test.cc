@@ -78,14 +78,5 @@ TEST(BarrierConfigTest, NoneIsRefusedUnderConcurrentMarking) {
   }
 }
 
-TEST(BarrierConfigTest, ParsesCgocheckModes) {
-  EXPECT_EQ(*CgocheckModeFromName("count"), CgocheckMode::kCount);
-  EXPECT_EQ(*CgocheckModeFromName("abort"), CgocheckMode::kAbort);
-  absl::StatusOr<CgocheckMode> bad = CgocheckModeFromName("2");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(std::string(bad.status().message()),
-              HasSubstr("expected count or abort"));
-}
-
 }  // namespace
 }  // namespace barriers

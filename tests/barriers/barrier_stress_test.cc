@@ -111,7 +111,6 @@ uint64_t LostObjects(const Case& c, bool until_lost) {
   collector.Start();
   {
     gc::MutatorScope mutator(collector);
-    ResetWbBuf(mutator.mutator().p());
     WithBarrier(c.kind, c.algorithm,
                 [&]<class B>() { MoveSubtrees<B>(collector, until_lost); });
   }

@@ -59,7 +59,6 @@ TEST_F(CgocheckTest, ReportsOnlyManagedPointersInUnmanagedMemory) {
   Install(CgocheckMode::kCount);
   gc::Collector collector(gc_config_);
   gc::MutatorScope mutator(collector);
-  ResetWbBuf(mutator.mutator().p());
   ResetCgocheckViolations();
   ResetFlushCounts();
   // Go's cgocheck=2 keeps the barrier on outside marking.
@@ -103,7 +102,6 @@ TEST_F(CgocheckTest, AbortModePrintsAndExitsWithStatus2) {
         Install(CgocheckMode::kAbort);
         gc::Collector collector(gc_config_);
         gc::MutatorScope mutator(collector);
-        ResetWbBuf(mutator.mutator().p());
         uintptr_t obj = NewNode();
         uintptr_t* c_memory =
             static_cast<uintptr_t*>(std::calloc(1, sizeof(uintptr_t)));

@@ -11,7 +11,9 @@ FakeThread::FakeThread() {
   m_.curg = &g_;
   saved_ = gc::tls_g;
   gc::tls_g = &g_;
-  ResetWbBuf(&p_);
+  // A P made without a Mutator: the installed barrier's buffer geometry.
+  const BarrierConfig& installed = InstalledBarrier();
+  p_.wb_buf.Init(BufferEntries(installed), EntryPointers(installed.algorithm));
 }
 
 FakeThread::~FakeThread() { gc::tls_g = saved_; }

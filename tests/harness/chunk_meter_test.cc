@@ -137,7 +137,6 @@ IncrementalRun RunIncremental(
   IncrementalRun r;
   {
     gc::MutatorScope scope(collector);
-    barriers::ResetWbBuf(scope.mutator().p());
     auto w = workloads::MakeWorkload(workload, kind, algorithm,
                                      {1, 1.0 / 256, 0, 1});
     w->Setup();

@@ -140,7 +140,6 @@ TEST(HardeningWorkerTest, AWorkerStoppedMidDrainHandsOverItsGrayObjects) {
     c.Start();
     {
       gc::MutatorScope m(c);
-      barriers::ResetWbBuf(m.mutator().p());
       gc::RootFrame stack(1);
       stack.Set(
           0, reinterpret_cast<uintptr_t>(gc::Allocate(ArrayType(), kFanOut)));

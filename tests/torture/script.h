@@ -54,11 +54,9 @@ class Script {
 
   gc::Collector& c() { return *collector_; }
 
-  // Enters m on this thread with the installed barrier's buffer geometry.
-  void Enter(gc::Mutator& m) {
-    m.Enter();
-    barriers::ResetWbBuf(m.p());
-  }
+  // Enters m on this thread (its buffer has the installed barrier's
+  // geometry from birth: the collector's GcConfig).
+  void Enter(gc::Mutator& m) { m.Enter(); }
 
   // A store the compiler would emit, through the installed barrier.
   void Write(uintptr_t obj, int field, uintptr_t value) {

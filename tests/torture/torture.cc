@@ -146,7 +146,6 @@ class TortureMutator {
 
   void Run() {
     gc::MutatorScope scope(c_);
-    barriers::ResetWbBuf(scope.mutator().p());  // the installed geometry
     self_ = &scope.mutator();
     g_ = scope.mutator().g();
     gc::GlobalSlots own(kOwnGlobals);
@@ -302,7 +301,6 @@ class TortureMutator {
     {
       gc::Mutator courier(c_);
       courier.Enter();
-      barriers::ResetWbBuf(courier.p());
       Store(obj, f, 0);
       courier.Leave();
     }

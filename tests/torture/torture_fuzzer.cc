@@ -149,7 +149,6 @@ class Program {
           std::make_unique<gc::Mutator>(collector_, kStackSlots));
       gc::Mutator& m = *mutators_.back();
       m.Enter();
-      barriers::ResetWbBuf(m.p());
       frames_.push_back(std::make_unique<gc::RootFrame>(kSlots));
       m.Leave();
     }
