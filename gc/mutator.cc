@@ -16,8 +16,6 @@ Mutator::Mutator(Collector& collector, size_t stack_slots)
   g_.m = &m_;
   g_.mutator = this;
   m_.p = &p_;
-  m_.curg = &g_;
-  m_.g0_stack_hi = g0_stack_.get() + kG0StackBytes;
   p_.collector = &collector;
   p_.wb_buf.Init(collector.config().wbbuf_entries,
                  collector.config().wbbuf_entry_pointers);

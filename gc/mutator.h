@@ -50,10 +50,6 @@ enum GStatus : uint32_t {
 
 class Collector;
 
-// The system stack of each M (Go's g0 stack), which the unbuffered barrier
-// switches to: 64 KiB is far more than the shading slow path needs.
-inline constexpr size_t kG0StackBytes = size_t{64} << 10;
-
 class Mutator {
  public:
   // Registers a parked mutator with `collector`.
@@ -90,7 +86,6 @@ class Mutator {
   M m_;
   P p_;
   ShadowStack stack_;
-  std::unique_ptr<uint8_t[]> g0_stack_{new uint8_t[kG0StackBytes]};
   std::unique_ptr<MCache> mcache_{new MCache()};
 };
 

@@ -97,8 +97,9 @@ class Collector;
 class Mutator;
 class MCache;
 
-// A processor: the state a mutator needs to run managed code.  The marker
-// issue adds the allocation cache and gray buffers after wb_buf.
+// A processor: the state a mutator needs to run managed code: the
+// write-barrier buffer first (the generated code reaches it at fixed
+// offsets), then its allocation cache and gray objects.
 struct P {
   WbBuf wb_buf;
   int id = 0;
@@ -113,10 +114,11 @@ struct P {
 };
 
 // An OS thread.  `locks` is Go's m.locks (acquirem); `g0_stack_hi` is the top
-// of the per-thread system stack the unbuffered barrier switches to.
+// of the per-thread system stack the unbuffered barrier switches to, set by
+// the barrier the first time it runs on the thread
+// (barriers/unbuffered_barrier.cc).
 struct M {
   P* p = nullptr;
-  G* curg = nullptr;
   int locks = 0;
   uint8_t* g0_stack_hi = nullptr;
 };

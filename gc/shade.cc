@@ -1,9 +1,11 @@
 // File: gc/shade.cc
 //
 // The one shading routine (see gc/shade.h): it greys into the calling P's
-// gray buffer.  ShadeBatch is Go's
-// wbBufFlush1 without the buffer handling: the caller (a barrier's flush, or
-// the collector's termination pause) owns and resets the buffer.  After a
+// gray buffer, through the mark step the marker shares (MarkObject,
+// gc/scan.h).  ShadeBatch is Go's wbBufFlush1 without the buffer handling:
+// the caller owns and resets the buffer (a barrier's flush; the unbuffered
+// barrier's shading; the collector flushing a P's buffer at termination or
+// when its mutator exits mid-mark).  After a
 // batch, if the global list is empty (workers starving), the P publishes its
 // gray objects: a mutator's P does not drain its own buffer unless it
 // assists, so work left there would otherwise wait for mark termination.
@@ -28,11 +30,11 @@ void ShadeBatch(P* p, const uintptr_t* ptrs, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     const uintptr_t v = ptrs[i];
     if (v == 0) continue;
-    const ObjectRef ref = FindObject(v);
-    if (!ref || !ref.TryMark()) continue;
-    gcw.CountMarked(ref.size());
-    if (ref.noscan()) continue;
-    grey[ngrey++] = ref.base;
+    const uintptr_t base = MarkObject(gcw, v);
+    if (base == 0) continue;
+    // No prefetch (Go's wbBufFlush1 has none): a mark worker, usually on
+    // another core and later, scans what the flush queues.
+    grey[ngrey++] = base;
     if (ngrey == kShadeChunk) {
       gcw.PutBatch(grey, ngrey);
       ngrey = 0;

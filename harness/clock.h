@@ -5,7 +5,7 @@
 // The time-stamp counter ticks at a constant rate on every CPU that
 // advertises an invariant TSC, independent of the core clock, so a TSC figure
 // is a wall-clock time in ticks: it is reported as "tsc_ticks" together with
-// the TSC frequency, and never under the name of core cycles (DESIGN.md,
+// the TSC frequency, and never under the name of core cycles (docs/design.md,
 // "Measuring").  The TSC frequency is measured once against
 // CLOCK_MONOTONIC_RAW (not slewed by NTP); cpuid's own figure is kept beside
 // it as a cross-check where the CPU or the hypervisor publishes one.

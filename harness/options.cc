@@ -58,7 +58,8 @@ ABSL_FLAG(std::string, repetitions, "12", "measured repetitions (1-1000)");
 ABSL_FLAG(std::string, duration, "70ms",
           "length of one repetition, e.g. 200ms, 1s (10ms-10m)");
 ABSL_FLAG(std::string, ops, "",
-          "pointer stores per repetition instead of --duration");
+          "workload operations per repetition instead of --duration (an "
+          "operation is one step of the workload, e.g. one node reversed)");
 ABSL_FLAG(std::string, counters, "auto",
           "'auto', perf event names (e.g. cycles,instructions), or "
           "'valgrind': instructions and simulated cache misses, counted "

@@ -112,8 +112,7 @@ void MutatorMain(gc::Collector& collector, const Options& o,
                  const std::atomic<bool>& measuring,
                  const std::atomic<bool>& stop, ThreadResult& out) {
   gc::MutatorScope scope(collector);
-  workloads::Params params{o.seed + static_cast<uint64_t>(thread), o.scale,
-                           thread, o.threads};
+  workloads::Params params{o.seed + static_cast<uint64_t>(thread), o.scale};
   auto w = workloads::MakeWorkload(c.workload, c.barrier, o.algorithm, params);
   w->Setup();
   ThreadCounters counters = ThreadCounters::Open(counter_set);

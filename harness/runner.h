@@ -52,7 +52,8 @@
 
 namespace harness {
 
-// Called before each repetition: (index, total, name, rep label).
+// Called before each repetition: repetitions done so far, the total, and
+// what runs next (workload, barrier, leg).
 using ProgressFn =
     std::function<void(int done, int total, const std::string& what)>;
 

@@ -46,17 +46,6 @@ std::optional<CounterReading> CounterReadings::Get(
   return std::nullopt;
 }
 
-std::string FormatReading(const CounterReading& r) {
-  std::string out = absl::StrFormat("%s %.6g %s (%s", r.name, r.value, r.unit,
-                                    CounterSourceName(r.source));
-  if (r.running_fraction < 1) {
-    absl::StrAppendFormat(&out, ", scaled, running %.1f%%",
-                          100 * r.running_fraction);
-  }
-  out += ")";
-  return out;
-}
-
 // ---- one thread ---------------------------------------------------------
 
 ThreadCounters ThreadCounters::Open(const CounterSet& set, pid_t tid,

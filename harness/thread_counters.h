@@ -24,9 +24,8 @@
 //                         TSC time x EstimatedCoreHz() if task-clock did not
 //                         open), source kEstimate.
 //
-// How the run loop uses it: each measured thread (every mutator, and each
-// mark worker, in separate totals) opens its own ThreadCounters on itself
-// (tid 0) or is opened by tid from the controller; Start() and Stop()
+// How the run loop uses it: each mutator opens its own ThreadCounters on
+// itself (tid 0); Start() and Stop()
 // bracket the measured region (they may repeat, counts accumulate); Read()
 // after the last Stop(); CounterTotals sums the threads.  A ThreadCounters
 // is driven by one thread at a time.
@@ -78,9 +77,6 @@ struct CounterReadings {
   // The figure named `name`, or nullopt when absent.
   std::optional<CounterReading> Get(std::string_view name) const;
 };
-
-// "cycles 1.234e+09 (hardware counter, running 50%)" and the like.
-std::string FormatReading(const CounterReading& reading);
 
 // One counter group on one thread, plus the TSC over the same intervals.
 class ThreadCounters {

@@ -38,8 +38,6 @@ namespace workloads {
 struct Params {
   uint64_t seed = 1;
   double scale = 1.0;  // 1.0: sized so a default repetition runs ~1 s.
-  int thread = 0;      // this mutator's index in [0, threads).
-  int threads = 1;
 };
 
 // Stores counted so far by one mutator.

@@ -8,7 +8,6 @@ namespace barriers::testing {
 FakeThread::FakeThread() {
   g_.m = &m_;
   m_.p = &p_;
-  m_.curg = &g_;
   saved_ = gc::tls_g;
   gc::tls_g = &g_;
   // A P made without a Mutator: the installed barrier's buffer geometry.

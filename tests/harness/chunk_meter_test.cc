@@ -137,8 +137,7 @@ IncrementalRun RunIncremental(
   IncrementalRun r;
   {
     gc::MutatorScope scope(collector);
-    auto w = workloads::MakeWorkload(workload, kind, algorithm,
-                                     {1, 1.0 / 256, 0, 1});
+    auto w = workloads::MakeWorkload(workload, kind, algorithm, {1, 1.0 / 256});
     w->Setup();
     ChunkMeter meter(scope.mutator().g(), &collector);
     for (int block = 0; block < 300; ++block) {

@@ -26,8 +26,7 @@ template <class F>
 void RunMutator(gc::Collector& collector, const RunSpec& spec, int thread,
                 RunResult& r, F&& between) {
   gc::MutatorScope scope(collector);
-  const Params params{spec.seed + static_cast<uint64_t>(thread), spec.scale,
-                      thread, spec.threads};
+  const Params params{spec.seed + static_cast<uint64_t>(thread), spec.scale};
   auto w = MakeWorkload(spec.kind, spec.barrier, barriers::Algorithm::kHybrid,
                         params);
   w->Setup();

@@ -59,7 +59,7 @@ void ExpectCollectedAndAgrees(const RunResult& r, const RunResult& base) {
 TEST_P(WorkloadTest, CountsTheStoresItsLogicMakes) {
   const RunSpec s = Spec();
   const RunResult r = Baseline();
-  const Params params{s.seed, s.scale, 0, 1};
+  const Params params{s.seed, s.scale};
   EXPECT_EQ(r.counts[0].ops, s.ops);
   EXPECT_EQ(r.counts[0].stores, ReferenceStores(s.kind, params, s.ops));
   EXPECT_GT(r.counts[0].stores, 0u);
