@@ -77,6 +77,18 @@ void ReleaseAllArenas() {
   Reservations().clear();
 }
 
+void ClearPageMarks() {
+  for (const Reservation& r : Reservations()) {
+    for (size_t i = 0; i < r.arenas; ++i) {
+      HeapArena* arena = g_arena_table[(r.base >> kArenaShift) + i].load(
+          std::memory_order_relaxed);
+      for (std::atomic<uint8_t>& b : arena->page_marks) {
+        b.store(0, std::memory_order_relaxed);
+      }
+    }
+  }
+}
+
 size_t ReservedArenaBytes() {
   size_t n = 0;
   for (const Reservation& r : Reservations()) n += r.arenas * kArenaSize;

@@ -53,9 +53,20 @@ inline constexpr size_t kHeapAddrBits = 47;
 inline constexpr size_t kArenaTableSize = size_t{1}
                                           << (kHeapAddrBits - kArenaShift);
 
-// Metadata of one arena (Go's heapArena.spans).
+// Metadata of one arena (Go's heapArena.spans and heapArena.pageMarks).
+//
+// page_marks: one bit per page, of which only a span's first page's is used
+// (Go 1.19's pageMarks): set, atomically and only if clear, when an object
+// of the span is marked (Span::TryMark: the marker, the barriers' shading,
+// black allocation, the verifier); cleared for every arena when a cycle
+// starts, after the last sweep finished (ClearPageMarks, world stopped);
+// read by the sweeper, which never runs during marking, so its plain reads
+// race with no writer.  A span whose bit is clear has no marked object: the
+// sweep frees it without reading its mark bits (Go's mheap.reclaim finds
+// such spans by pageInUse &^ pageMarks).
 struct HeapArena {
   std::atomic<Span*> spans[kPagesPerArena];
+  std::atomic<uint8_t> page_marks[kPagesPerArena / 8];
 };
 
 // Indexed by address >> kArenaShift.  Defined in arena.cc.
@@ -70,6 +81,34 @@ inline Span* SpanOf(uintptr_t p) {
   return arena->spans[(p >> kPageShift) & (kPagesPerArena - 1)].load(
       std::memory_order_acquire);
 }
+
+// Go's pageIndexOf(span.base()) and the atomic.Or8 after it: marks the span
+// that starts at `span_base` as holding a marked object.
+inline void SetPageMark(uintptr_t span_base) {
+  HeapArena* arena =
+      g_arena_table[span_base >> kArenaShift].load(std::memory_order_relaxed);
+  const size_t page = (span_base >> kPageShift) & (kPagesPerArena - 1);
+  const uint8_t mask = static_cast<uint8_t>(1u << (page % 8));
+  std::atomic<uint8_t>& byte = arena->page_marks[page / 8];
+  if ((byte.load(std::memory_order_relaxed) & mask) == 0) {
+    byte.fetch_or(mask, std::memory_order_relaxed);
+  }
+}
+
+// Whether the span starting at `span_base` had an object marked this cycle
+// (sweeper; no marking runs).
+inline bool PageMarked(uintptr_t span_base) {
+  HeapArena* arena =
+      g_arena_table[span_base >> kArenaShift].load(std::memory_order_relaxed);
+  const size_t page = (span_base >> kPageShift) & (kPagesPerArena - 1);
+  return (arena->page_marks[page / 8].load(std::memory_order_relaxed) >>
+          (page % 8)) &
+         1;
+}
+
+// Clears every arena's page marks (Go's gcResetMarkState).  At cycle start,
+// world stopped, sweep finished.
+void ClearPageMarks();
 
 // SpanOf for an address known to lie in an in-use span, such as a gray
 // object's base (Go's spanOfUnchecked): no bounds or null checks.

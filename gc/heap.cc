@@ -79,6 +79,7 @@ bool Heap::LimitExceeded(size_t live) {
 
 void Heap::StartMark() {
   FinishSweep();
+  ClearPageMarks();
   black_bytes_.store(0, std::memory_order_relaxed);
   g_allocate_black.store(true, std::memory_order_release);
 }

@@ -104,7 +104,13 @@ struct Span {
   }
   uintptr_t ObjectBase(uint32_t index) const { return base + index * elemsize; }
 
-  bool TryMark(uint32_t index) { return mark_bits.TryMark(index); }
+  // Sets the mark bit of slot `index`; true if this call set it.  The first
+  // mark of the cycle in the span also sets its page mark (gc/arena.h).
+  bool TryMark(uint32_t index) {
+    if (!mark_bits.TryMark(index)) return false;
+    SetPageMark(base);
+    return true;
+  }
   bool IsMarked(uint32_t index) const { return mark_bits.IsMarked(index); }
 
   // Whether slot `index` is free (Go's isFree).  Only for the span's owner or

@@ -43,11 +43,15 @@ size_t SweepSpan(Span* s, bool preserve) {
   const uint32_t sg = s->sweepgen.load(std::memory_order_relaxed) + 1;
   uint32_t freed = 0;
   uint32_t live = 0;
+  // No page mark: nothing in the span was marked, and its mark bits need not
+  // be read (gc/arena.h).
+  const bool any_marked = PageMarked(s->base);
   for (size_t w = 0; w * 64 < s->nelems; ++w) {
     const uint64_t allocated =
         s->alloc_bits.words[w] | BelowCursor(s->free_index, w);
     // A mark on a free slot (a stale pointer shaded) must not resurrect it.
-    const uint64_t marked = s->mark_bits.Word(w) & allocated;
+    const uint64_t marked =
+        any_marked ? s->mark_bits.Word(w) & allocated : uint64_t{0};
     for (uint64_t dead = allocated & ~marked; dead != 0; dead &= dead - 1) {
       const uint32_t i = static_cast<uint32_t>(w * 64) + __builtin_ctzll(dead);
       const uintptr_t p = s->ObjectBase(i);
