@@ -155,11 +155,11 @@ void ShadeOnSystemStack(void* arg) {
     RecordStore<A>(&r.dst[i], LoadPlain(&r.src[i]), &ptrs[k]);
     k += kEntry;
     if (k + kEntry > kShadeChunk) {
-      gc::ShadeBatch(p, ptrs, k);
+      gc::ShadeBatch(p, ptrs, k, kEntry);
       k = 0;
     }
   }
-  if (k != 0) gc::ShadeBatch(p, ptrs, k);
+  if (k != 0) gc::ShadeBatch(p, ptrs, k, kEntry);
 }
 
 template <Algorithm A>

@@ -39,7 +39,8 @@ __attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
   p->wb_buf.CheckInvariant();
   if (ShouldShade(p)) {
     gc::WbBuf& buf = p->wb_buf;
-    gc::ShadeBatch(p, buf.buf, static_cast<size_t>(buf.next - buf.buf));
+    gc::ShadeBatch(p, buf.buf, static_cast<size_t>(buf.next - buf.buf),
+                   buf.entry_words);
   }
   p->wb_buf.Reset();
 }

@@ -102,7 +102,7 @@ void Collector::SetPhase(GcPhase next) {
 
 void Collector::FlushWbBuf(P* p) {
   WbBuf& b = p->wb_buf;
-  ShadeBatch(p, b.buf, static_cast<size_t>(b.next - b.buf));
+  ShadeBatch(p, b.buf, static_cast<size_t>(b.next - b.buf), b.entry_words);
   b.Reset();
 }
 

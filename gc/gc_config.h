@@ -81,6 +81,10 @@ struct GcConfig {
   // check runs on every store; shading only while marking).  Set by
   // barriers::ApplyToGcConfig for the cgocheck barrier.
   bool barrier_always_on = false;
+  // --redundancy: shading tallies what it finds per P (gc::ShadeTally).
+  // Off by default: the tally costs the shading a few instructions per
+  // pointer, which the timed figures must not hold.
+  bool tally_shading = false;
 };
 
 }  // namespace gc

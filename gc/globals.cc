@@ -59,7 +59,7 @@ void Globals::Free(size_t first, size_t n) {
     for (size_t i = 0; i < n; i += kFreeChunk) {
       const size_t m = std::min(kFreeChunk, n - i);
       for (size_t j = 0; j < m; ++j) old[j] = Load(first + i + j);
-      ShadeBatch(p, old, m);
+      ShadeBatch(p, old, m, 1);
     }
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -67,7 +67,7 @@ inline void Store(uintptr_t* slot, uintptr_t value) {
     b.next[1] = __atomic_load_n(slot, __ATOMIC_RELAXED);
     b.next += 2;
     if (b.next >= b.end) {
-      ShadeBatch(p, b.buf, static_cast<size_t>(b.next - b.buf));
+      ShadeBatch(p, b.buf, static_cast<size_t>(b.next - b.buf), b.entry_words);
       b.next = b.buf;
     }
   }

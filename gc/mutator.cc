@@ -20,6 +20,7 @@ Mutator::Mutator(Collector& collector, size_t stack_slots)
   p_.wb_buf.Init(collector.config().wbbuf_entries,
                  collector.config().wbbuf_entry_pointers);
   p_.mcache = mcache_.get();
+  p_.tally_shading = collector.config().tally_shading;
   collector.Register(&g_);
 }
 

@@ -68,11 +68,13 @@ struct WbBuf {
   uintptr_t* end = buf;
   uintptr_t buf[kWbBufMaxEntries * kWbBufEntryPointers];
   size_t words = 0;  // capacity: entries x words per entry
+  size_t entry_words = kWbBufEntryPointers;
 
   // Fixes the geometry and empties the buffer.
   void Init(size_t entries, size_t entry_pointers) {
     assert(entries * entry_pointers <= kWbBufMaxEntries * kWbBufEntryPointers);
     words = entries * entry_pointers;
+    entry_words = entry_pointers;
     Reset();
   }
   // Empties the buffer (Go's wbBuf.reset): every flush ends with it.
@@ -88,6 +90,37 @@ struct WbBuf {
   void CheckInvariant() const {
     assert(buf <= next && next <= end &&
            end <= buf + kWbBufMaxEntries * kWbBufEntryPointers);
+  }
+};
+
+// What shading found in the pointers the barriers recorded (--redundancy;
+// gc/shade.h): per P, written by whoever shades for the P (its mutator, or
+// the collector with the world stopped).  An entry is one store's record
+// (EntryPointers words); it was effective if shading it marked an object.
+struct ShadeTally {
+  uint64_t entries = 0;
+  uint64_t effective_entries = 0;
+  uint64_t words = 0;
+  uint64_t nil_words = 0;
+  uint64_t non_heap_words = 0;  // not nil, not in an in-use span
+  uint64_t marked_words = 0;    // already marked when shading reached them
+
+  ShadeTally operator-(const ShadeTally& b) const {
+    return {entries - b.entries,
+            effective_entries - b.effective_entries,
+            words - b.words,
+            nil_words - b.nil_words,
+            non_heap_words - b.non_heap_words,
+            marked_words - b.marked_words};
+  }
+  ShadeTally& operator+=(const ShadeTally& b) {
+    entries += b.entries;
+    effective_entries += b.effective_entries;
+    words += b.words;
+    nil_words += b.nil_words;
+    non_heap_words += b.non_heap_words;
+    marked_words += b.marked_words;
+    return *this;
   }
 };
 
@@ -111,6 +144,9 @@ struct P {
   int64_t alloc_since_check = 0;
   // Scan work (bytes) this P owes the marker this cycle (assists).
   int64_t assist_debt = 0;
+  // Whether shading for this P fills shade_tally (GcConfig::tally_shading).
+  bool tally_shading = false;
+  ShadeTally shade_tally;
 };
 
 // An OS thread.  `locks` is Go's m.locks (acquirem); `g0_stack_hi` is the top

@@ -30,20 +30,23 @@
 namespace gc {
 
 // The step every shading path shares, the marker's (GreyObject) and the
-// barriers' (ShadeBatch, gc/shade.cc): resolve p, set the mark bit, count
-// the object's bytes if this call set it.  Returns the base to queue (this
-// call marked it and its span is not noscan), or 0.
+// barriers' (ShadeBatch, gc/shade.cc): set the mark bit of a resolved
+// object, count its bytes if this call set it.  Returns kAlreadyMarked if
+// it was marked before, 0 if this call marked a noscan object (black at
+// once), else the base to queue.
+inline constexpr uintptr_t kAlreadyMarked = ~uintptr_t{0};
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline uintptr_t MarkObject(GcWork& gcw,
-                                                         uintptr_t p) {
-  const ObjectRef ref = FindObject(p);
-  if (!ref || !ref.TryMark()) return 0;
+                                                         const ObjectRef& ref) {
+  if (!ref.TryMark()) return kAlreadyMarked;
   gcw.CountMarked(ref.size());
   return ref.noscan() ? 0 : ref.base;
 }
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void GreyObject(GcWork& gcw, uintptr_t p) {
-  const uintptr_t base = MarkObject(gcw, p);
-  if (base == 0) return;
+  const ObjectRef ref = FindObject(p);
+  if (!ref) return;
+  const uintptr_t base = MarkObject(gcw, ref);
+  if (base == 0 || base == kAlreadyMarked) return;
   gcw.Put(base);
   // The drain pops the last object pushed first: start its load now.  (Go
   // 1.19 does not prefetch; here it took BM_MarkThroughput from 46.3 to

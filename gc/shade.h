@@ -24,8 +24,10 @@ namespace gc {
 // Go's wbBufFlush1: shades each of ptrs[0..n) and puts the newly grey objects
 // on p's gray buffer in one batch (putBatch), then publishes the P's gray
 // objects if the global list is empty (GcWork::Balance).  Every barrier,
-// buffered or not, shades through it.
-void ShadeBatch(P* p, const uintptr_t* ptrs, size_t n);
+// buffered or not, shades through it.  ptrs holds entries of `entry_words`
+// words, one per store (n is a multiple of it); with p->tally_shading, what
+// shading finds is added to p->shade_tally.
+void ShadeBatch(P* p, const uintptr_t* ptrs, size_t n, size_t entry_words);
 
 }  // namespace gc
 

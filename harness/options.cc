@@ -79,6 +79,10 @@ ABSL_FLAG(std::string, wbbuf_entries, "256",
 ABSL_FLAG(std::string, heap_limit, "4GiB",
           "live heap allowed before the run stops, e.g. 512MiB, 4GiB");
 ABSL_FLAG(bool, gctrace, false, "print one line per GC cycle to stderr");
+ABSL_FLAG(bool, redundancy, false,
+          "tally what shading finds: the share of barriered stores whose "
+          "shading marked nothing, and of recorded pointers already marked "
+          "(adds a few instructions per shaded pointer to the figures)");
 ABSL_FLAG(bool, verbose, false,
           "console: add each configuration's own figures (ns/store, GCs, "
           "pauses, flushes) to the decomposition");
@@ -482,6 +486,7 @@ absl::StatusOr<Options> OptionsFromFlags() {
 
   o.gc.verify = absl::GetFlag(FLAGS_verify);
   o.gc.gctrace = absl::GetFlag(FLAGS_gctrace);
+  o.gc.tally_shading = absl::GetFlag(FLAGS_redundancy);
   o.verbose = absl::GetFlag(FLAGS_verbose);
   o.unsafe = absl::GetFlag(FLAGS_unsafe);
   // `all` means every barrier that is sound under the collector mode: `none`

@@ -57,6 +57,7 @@ struct ThreadResult {
   uint64_t pause_ticks = 0, assist_ticks = 0;  // over the whole loop
   CounterReadings readings;
   uint64_t checksum = 0;
+  gc::ShadeTally tally;  // what shading found for this P (--redundancy)
   // The collector's counts when this thread started measuring (under
   // --ops, where the thread itself ends its warm-up).
   size_t start_cycles = 0;
@@ -198,6 +199,7 @@ void MutatorMain(gc::Collector& collector, const Options& o,
     });
   }
   const workloads::Counts before = w->counts();
+  const gc::ShadeTally tally0 = scope.mutator().p()->shade_tally;
   const uint64_t pause0 = g->pause_ticks, assist0 = g->assist_ticks;
   out.start_cycles = collector.stats().Cycles();
   out.start_steps = collector.mark_steps();
@@ -223,6 +225,7 @@ void MutatorMain(gc::Collector& collector, const Options& o,
   out.pause_ticks = g->pause_ticks - pause0;
   out.assist_ticks = g->assist_ticks - assist0;
   out.checksum = w->Checksum();
+  out.tally = scope.mutator().p()->shade_tally - tally0;
 }
 
 }  // namespace
@@ -317,6 +320,7 @@ std::map<std::string, double> RunRepetition(const Options& o,
   double blocks = 0, dropped = 0, step_chunks = 0;
   double counted_chunks = 0, counted_switches = 0, counted_stores = 0;
   double counted_barriered = 0;
+  gc::ShadeTally tally;
   // Hardware cycles and task-clock count only if every mutator has them
   // (the totals leave out a figure some thread lacks).
   CounterTotals totals;
@@ -339,6 +343,7 @@ std::map<std::string, double> RunRepetition(const Options& o,
     counted_switches += static_cast<double>(r.counted_switches);
     counted_stores += static_cast<double>(r.counted.stores);
     counted_barriered += static_cast<double>(r.counted.barriered);
+    tally += r.tally;
     totals.Add(r.readings);
   }
   const CounterReadings summed = totals.Get();
@@ -390,6 +395,21 @@ std::map<std::string, double> RunRepetition(const Options& o,
     k[kCountedStores] = counted_stores;
     k[kCountedBarrieredStores] = counted_barriered;
     k[kCountedSwitches] = counted_switches;
+  }
+  if (gcc.tally_shading && barriered > 0) {
+    k[kShadedEntries] = static_cast<double>(tally.entries);
+    k[kRedundantStoreFraction] =
+        1 - static_cast<double>(tally.effective_entries) / barriered;
+    const uint64_t heap_words =
+        tally.words - tally.nil_words - tally.non_heap_words;
+    if (heap_words > 0) {
+      k[kAlreadyMarkedFraction] =
+          static_cast<double>(tally.marked_words) / heap_words;
+    }
+    if (tally.words > 0) {
+      k[kNilRecordedFraction] =
+          static_cast<double>(tally.nil_words) / tally.words;
+    }
   }
   if (barriers::TraitsOf(c.barrier).checks_slots && stores > 0) {
     k[kCgocheckCheckedFraction] = barriered / stores;

@@ -46,6 +46,16 @@ inline constexpr char kTerminationRetriesPerCycle[] =
 // cgocheck: the share of stores the check saw (Go's cgocheck=2 keeps the
 // barrier on for the whole run, so 1 in every leg).
 inline constexpr char kCgocheckCheckedFraction[] = "cgocheck_checked_fraction";
+// --redundancy (gc::ShadeTally), over the measured stores: the share of
+// barriered stores whose shading marked nothing (every pointer it recorded
+// was nil, outside the heap or already marked when shading reached it, or
+// the record was dropped because marking had ended), the share of the
+// recorded non-nil heap pointers already marked, and of recorded pointers
+// that were nil.
+inline constexpr char kRedundantStoreFraction[] = "redundant_store_fraction";
+inline constexpr char kAlreadyMarkedFraction[] = "already_marked_fraction";
+inline constexpr char kNilRecordedFraction[] = "nil_recorded_fraction";
+inline constexpr char kShadedEntries[] = "shaded_entries";
 inline constexpr char kBarrierOnFraction[] = "barrier_on_fraction";
 inline constexpr char kCpuNsPerStore[] = "cpu_ns_per_store";
 // Over the chunks that ran with the barrier on at both ends.

@@ -17,6 +17,8 @@
 #include "gc/globals.h"
 #include "gc/heap.h"
 #include "gc/mutator.h"
+#include "gc/shade.h"
+#include "gc/shade.h"
 #include "gc/shadow_stack.h"
 #include "gtest/gtest.h"
 #include "tests/gc/marker_test_util.h"
@@ -127,6 +129,58 @@ TEST_F(CollectorTest, AllocatesBlackDuringMark) {
   CheckmarkResult r = c.VerifyNow();
   EXPECT_EQ(r.black_bytes, FindObject(fresh).size());
   EXPECT_TRUE(r.ok()) << r.ToString();
+  c.FinishCycle();
+}
+
+// --redundancy's tally (gc::ShadeTally): per entry of two words, whether
+// shading it marked anything, and per word what shading found.
+TEST_F(CollectorTest, ShadingTalliesWhatItFindsPerEntry) {
+  GcConfig config = ManualConfig();
+  config.tally_shading = true;
+  Collector c(config);
+  MutatorScope m(c);
+  RootFrame roots(2);
+  const uintptr_t white = NewNode(), marked = NewNode();
+  roots.Set(0, white);
+  roots.Set(1, marked);
+  c.StartCycle();
+  ASSERT_TRUE(FindObject(marked).TryMark());
+  uintptr_t outside = 0;
+  const uintptr_t entries[] = {
+      0,      0,                                      // nil, nil
+      marked, reinterpret_cast<uintptr_t>(&outside),  // marked, not heap
+      marked, white,                                  // marks white
+  };
+  P* p = m.mutator().p();
+  const ShadeTally before = p->shade_tally;
+  ShadeBatch(p, entries, 6, 2);
+  const ShadeTally t = p->shade_tally - before;
+  EXPECT_EQ(t.entries, 3u);
+  EXPECT_EQ(t.effective_entries, 1u);
+  EXPECT_EQ(t.words, 6u);
+  EXPECT_EQ(t.nil_words, 2u);
+  EXPECT_EQ(t.non_heap_words, 1u);
+  EXPECT_EQ(t.marked_words, 2u);
+  EXPECT_TRUE(IsMarked(white));
+  c.DrainAll();
+  ASSERT_TRUE(c.StartTermination());
+  c.FinishCycle();
+}
+
+// Without --redundancy the tally stays untouched.
+TEST_F(CollectorTest, ShadingTalliesNothingUnlessAsked) {
+  Collector c(ManualConfig());
+  MutatorScope m(c);
+  RootFrame roots(1);
+  roots.Set(0, NewNode());
+  c.StartCycle();
+  const uintptr_t entries[] = {roots.Get(0), 0};
+  P* p = m.mutator().p();
+  ShadeBatch(p, entries, 2, 2);
+  EXPECT_EQ(p->shade_tally.entries, 0u);
+  EXPECT_EQ(p->shade_tally.words, 0u);
+  c.DrainAll();
+  ASSERT_TRUE(c.StartTermination());
   c.FinishCycle();
 }
 

@@ -35,7 +35,8 @@ inline void TestStore(uintptr_t* slot, uintptr_t value) {
     barriers::RecordStore<kShades>(slot, value, b.next);
     b.next += barriers::EntryPointers(kShades);
     if (b.next >= b.end) {
-      ShadeBatch(p, b.buf, static_cast<size_t>(b.next - b.buf));
+      ShadeBatch(p, b.buf, static_cast<size_t>(b.next - b.buf),
+                 barriers::EntryPointers(kShades));
       b.next = b.buf;
     }
   }
