@@ -115,6 +115,22 @@ std::string WrapConsole(absl::string_view text) {
   return out;
 }
 
+std::string FilteredSummary(const Report& report) {
+  std::string rows;
+  for (const Row& row : report.rows) {
+    auto frac = MedianOf(row, kFilteredFraction);
+    if (!frac) continue;
+    absl::StrAppendFormat(&rows, "  %-13s %-16s %.1f%%  (%s stores)\n",
+                          row.workload, BarrierCell(row), *frac * 100,
+                          Fixed(MedianOf(row, kFilteredStores), 0));
+  }
+  if (rows.empty()) return "";
+  return absl::StrCat(
+      "\nfiltered: the share of barriered stores the generated code's filter "
+      "skipped (median; --filter, satb's null old values)\n",
+      rows);
+}
+
 std::string BarrierCell(const Row& row) {
   return row.algorithm.empty()
              ? row.barrier
@@ -238,6 +254,7 @@ std::string ConsoleReport(const Report& report, bool verbose) {
           "base, per barriered store (b.st); check: barrier code with the "
           "barrier off - base; interf.: the concurrent marker beside the "
           "mutator; base: no barrier code; --verbose: every configuration"));
+  absl::StrAppend(&out, FilteredSummary(report));
 
   if (verbose) {
     std::vector<std::vector<std::string>> v = {

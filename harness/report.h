@@ -187,6 +187,8 @@ std::string WrapConsole(absl::string_view text);
 // A row's barrier as the console prints it: "satb (yuasa)" where the row ran
 // another algorithm than the run's (Row::algorithm), else its name.
 std::string BarrierCell(const Row& row);
+// The rows with a filter (filtered_fraction): one line each, or "".
+std::string FilteredSummary(const Report& report);
 
 }  // namespace harness
 

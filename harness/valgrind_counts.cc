@@ -589,6 +589,7 @@ std::string ValgrindConsoleReport(const Report& report) {
          fmt(k, "branch_mispredictions_per_store", 3)});
   }
   out += FormatConsoleTable(table);
+  out += FilteredSummary(report);
   out += WrapConsole(absl::StrCat("baseline: ", m.baseline));
   if (m.interrupted) out += "interrupted: the table holds what finished\n";
   return out;
