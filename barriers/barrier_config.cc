@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "barriers/barrier_jit.h"
 #include "gc/collector.h"
 
 namespace barriers {
@@ -19,6 +20,7 @@ absl::Status InstallBarrier(const BarrierConfig& config) {
                      ": expected an integer from 1 to ", gc::kWbBufMaxEntries));
   }
   installed = config;
+  SelectJitFilter(config.kind, config.filter);
   return absl::OkStatus();
 }
 

@@ -62,6 +62,9 @@ struct BarrierConfig {
   size_t wbbuf_entries = gc::kWbBufDefaultEntries;  // --wbbuf-entries
   CgocheckMode cgocheck = CgocheckMode::kCount;     // --cgocheck
   FlushMode flush = FlushMode::kShade;
+  // --filter: what the generated code skips, for a kind it applies to
+  // (EffectiveFilter; satb's nil filter is built in).
+  Filter filter = Filter::kNone;
 };
 
 // Validates `config` (entries in [1, gc::kWbBufMaxEntries]) and makes it the

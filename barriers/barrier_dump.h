@@ -15,13 +15,16 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "barriers/algorithm.h"
+#include "barriers/barrier_kind.h"
 
 namespace barriers {
 
 // `name` is a --barrier name.  InvalidArgument for unknown names and for
-// barriers that are not generated code (unbuffered, none).
+// barriers that are not generated code (unbuffered, none).  `filter` is
+// --filter (EffectiveFilter picks the function).
 absl::StatusOr<std::string> DumpBarrier(absl::string_view name,
-                                        Algorithm algorithm);
+                                        Algorithm algorithm,
+                                        Filter filter = Filter::kNone);
 
 }  // namespace barriers
 

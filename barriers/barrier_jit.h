@@ -1,8 +1,8 @@
 // File: barriers/barrier_jit.h
 //
 // The generated machine code of the JIT barriers (the kinds whose traits
-// name a JitCode: buffered, cgocheck and batched), one function per (kind,
-// algorithm), emitted with xbyak when the program starts
+// name a JitCode), one function per (kind, algorithm, filter it runs:
+// EffectiveFilter), emitted with xbyak when the program starts
 // (barriers/buffered_barrier_x64.cc).  cgocheck's code is the buffered
 // generator's, emitted again under its own name: it differs only in where
 // the buffer ends, which is data.
@@ -38,7 +38,10 @@ struct JitInstruction {
 struct JitFunction {
   BarrierKind kind;
   Algorithm algorithm;
-  std::string name;  // as in /tmp/perf-PID.map: wbbench_<kind>_<algorithm>
+  Filter filter;  // EffectiveFilter: what its code skips
+  // As in /tmp/perf-PID.map: wbbench_<kind>_<algorithm>, and _<filter> for
+  // a --filter variant.
+  std::string name;
   const uint8_t* code = nullptr;
   size_t size = 0;
   std::vector<JitInstruction> instructions;
@@ -49,7 +52,19 @@ struct JitFunction {
 // The generated code `kind` runs for `algorithm`; nullptr for the barriers
 // that are not generated (JitCode::kNotGenerated) and for an algorithm the
 // kind does not run.
-const JitFunction* FindJitBarrier(BarrierKind kind, Algorithm algorithm);
+// `filter` is the run's --filter: a kind it does not apply to has one
+// function, with its built-in filter (EffectiveFilter).
+const JitFunction* FindJitBarrier(BarrierKind kind, Algorithm algorithm,
+                                  Filter filter = Filter::kNone);
+
+// Points the call sites of `kind` (internal::jit_entry) at its code for
+// `filter`.  InstallBarrier calls it, with no mutator running managed code.
+void SelectJitFilter(BarrierKind kind, Filter filter);
+
+// Stores this thread's generated code skipped (a filter's skip path adds
+// one to an initial-exec thread_local, one fs-relative increment), since
+// the thread started.  Read it on the thread, before and after.
+uint64_t FilteredStoresOnThisThread();
 
 // Every generated function.
 std::span<const JitFunction> AllJitFunctions();
@@ -58,11 +73,14 @@ std::span<const JitFunction> AllJitFunctions();
 // (the same on every thread: initial-exec TLS sits at a fixed offset from
 // the thread pointer).
 intptr_t TlsGOffset();
+// The same for the filtered-store count.
+intptr_t TlsFilteredOffset();
 
 namespace internal {
 
 // Entry points, indexed by [BarrierKind][Algorithm], filled before main
-// runs for every generated kind and the algorithms it runs.  The calling
+// runs for every generated kind and the algorithms it runs (with its
+// Filter::kNone variant; SelectJitFilter switches it).  The calling
 // convention is the generator's (JitCode):
 //  kBuffered: slot in rdi, value in rax; records the store, does it;
 //    preserves every register but the flags.

@@ -43,6 +43,13 @@ std::optional<BarrierKind> BarrierFromName(absl::string_view name) {
   return std::nullopt;
 }
 
+std::optional<Filter> FilterFromName(absl::string_view name) {
+  for (const FilterInfo& f : kFilterInfos) {
+    if (f.name == name) return f.filter;
+  }
+  return std::nullopt;
+}
+
 absl::string_view BarrierName(BarrierKind kind) {
   return kBarrierInfos[static_cast<size_t>(kind)].name;
 }

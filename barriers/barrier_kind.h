@@ -31,7 +31,8 @@
   V(kUnbuffered, "unbuffered", UnbufferedBarrier, (BarrierTraits{}),        \
     "Go 1.9 writebarrierptr: out-of-line call, shades old and new at once") \
   V(kBuffered, "buffered", BufferedBarrier,                                 \
-    (BarrierTraits{.wbbuf = true, .jit = JitCode::kBuffered}),              \
+    (BarrierTraits{                                                         \
+        .wbbuf = true, .jit = JitCode::kBuffered, .takes_filter = true}),   \
     "Go 1.10 gcWriteBarrier: JIT fast path enqueues into the per-P buffer") \
   V(kCgocheck, "cgocheck", CgocheckBarrier,                                 \
     (BarrierTraits{.wbbuf = true,                                           \
@@ -44,7 +45,13 @@
     "Go 1.21 gcWriteBarrier2: call reserves buffer slots, caller fills")    \
   V(kNone, "none", NoBarrierFor,                                            \
     (BarrierTraits{.algorithms = kAnyAlgorithm, .sound = false}),           \
-    "no barrier: plain store (baseline; unsound if marking)")
+    "no barrier: plain store (baseline; unsound if marking)")               \
+  V(kSatb, "satb", SatbBarrier,                                             \
+    (BarrierTraits{.wbbuf = true,                                           \
+                   .jit = JitCode::kBuffered,                               \
+                   .filter = Filter::kNil,                                  \
+                   .algorithms = AlgorithmBit(Algorithm::kYuasa)}),         \
+    "G1's SATB pre-barrier: JIT enqueues the old value, skips a null one")
 
 namespace barriers {
 
@@ -65,6 +72,64 @@ enum class JitCode {
   kBuffered,      // Go 1.10 gcWriteBarrier: records the store and does it
   kBatched,       // Go 1.21 gcWriteBarrier2: reserves, the caller records
 };
+
+// What the generated buffered code skips before recording (--filter), each
+// counted on its skip path (FilteredStoresOnThisThread, barrier_jit.h).
+// V(EnumName, "flag-name", "doc")
+#define WBBENCH_FOR_EACH_FILTER(V)                                         \
+  V(kNone, "none", "record every store")                                   \
+  V(kNil, "nil",                                                           \
+    "skip the entry when every pointer it would record is nil (G1's null " \
+    "filter)")                                                             \
+  V(kSame, "same",                                                         \
+    "skip the whole barrier when *slot == value (no edge changes)")
+
+enum class Filter {
+#define WBBENCH_FILTER_ENUM(e, name, doc) e,
+  WBBENCH_FOR_EACH_FILTER(WBBENCH_FILTER_ENUM)
+#undef WBBENCH_FILTER_ENUM
+};
+
+#define WBBENCH_COUNT_FILTER(e, name, doc) +1
+inline constexpr size_t kNumFilters =
+    0 WBBENCH_FOR_EACH_FILTER(WBBENCH_COUNT_FILTER);
+#undef WBBENCH_COUNT_FILTER
+
+struct FilterInfo {
+  Filter filter;
+  absl::string_view name;
+  absl::string_view doc;
+};
+
+inline constexpr std::array<FilterInfo, kNumFilters> kFilterInfos = {{
+#define WBBENCH_FILTER_INFO(e, name, doc) FilterInfo{Filter::e, name, doc},
+    WBBENCH_FOR_EACH_FILTER(WBBENCH_FILTER_INFO)
+#undef WBBENCH_FILTER_INFO
+}};
+
+inline constexpr const FilterInfo& InfoFor(Filter filter) {
+  return kFilterInfos[static_cast<size_t>(filter)];
+}
+
+// Whether filter f skips the store `*slot = value` over `old` under
+// algorithm a: the model the generated code is checked against.  Both are
+// sound.  nil: a nil pointer needs no shading, and an entry of nils shades
+// nothing (hybrid-cond's value is tested before its stack-colour mask: a
+// nil value is nil either way).  same: an unchanged slot deletes no edge and
+// adds none, so no algorithm has anything to shade.
+inline constexpr bool Filtered(Filter f, Algorithm a, uintptr_t old,
+                               uintptr_t value) {
+  switch (f) {
+    case Filter::kNone:
+      return false;
+    case Filter::kNil:
+      return (!InfoFor(a).shades_old || old == 0) &&
+             (!InfoFor(a).shades_new || value == 0);
+    case Filter::kSame:
+      return old == value;
+  }
+  return false;
+}
 
 // A set of algorithms, one bit per Algorithm.
 using AlgorithmSet = uint32_t;
@@ -88,6 +153,10 @@ struct BarrierTraits {
   // pointer stored into unmanaged memory, and the barrier stays on for the
   // whole run (Go's cgocheck=2).
   bool checks_slots = false;
+  // A filter built into the kind's code (satb: kNil), whatever --filter says.
+  Filter filter = Filter::kNone;
+  // --filter applies to it (the buffered barrier).
+  bool takes_filter = false;
   // The algorithms it runs (kAnyAlgorithm: it ignores the choice).
   AlgorithmSet algorithms = kAllAlgorithms;
   // Loses no object while marking runs concurrently (false: the baseline).
@@ -117,6 +186,29 @@ inline constexpr bool Supports(BarrierKind kind, Algorithm algorithm) {
   const AlgorithmSet set = TraitsOf(kind).algorithms;
   return set == kAnyAlgorithm || (set & AlgorithmBit(algorithm)) != 0;
 }
+
+// The one algorithm `kind` runs, if it runs exactly one (satb: yuasa); a
+// run that names no algorithm gives it that one (harness/options.h,
+// AlgorithmFor).
+inline constexpr std::optional<Algorithm> OnlyAlgorithm(BarrierKind kind) {
+  std::optional<Algorithm> only;
+  for (const AlgorithmInfo& a : kAlgorithmInfos) {
+    if (!Supports(kind, a.algorithm)) continue;
+    if (only) return std::nullopt;
+    only = a.algorithm;
+  }
+  return only;
+}
+
+// The filter kind's code runs when the run asks for `requested` (--filter):
+// its built-in one, else `requested` where --filter applies, else none.
+inline constexpr Filter EffectiveFilter(BarrierKind kind, Filter requested) {
+  const BarrierTraits& t = TraitsOf(kind);
+  if (t.filter != Filter::kNone) return t.filter;
+  return t.takes_filter ? requested : Filter::kNone;
+}
+
+std::optional<Filter> FilterFromName(absl::string_view name);
 
 // Every barrier, in declaration order.
 std::span<const BarrierInfo> AllBarriers();

@@ -13,6 +13,14 @@
 //   if full: flush (below)
 //   restore the scratch registers; *slot = value; ret
 //
+// A filter (--filter, or satb's built-in nil filter) tests first, before it
+// saves anything, and jumps to a skip path that counts the store (one
+// fs-relative increment of a thread_local), does it and returns:
+//   nil   yuasa (satb): cmp *slot, 0; dijkstra: test value; hybrid and
+//         hybrid-cond: *slot != 0 goes on, else test value
+//   same  cmp *slot, value
+// The skip path is a fast path too (no flush).
+//
 // Batched: the same walk to the P, but it only reserves the entry (flushing
 // first when it does not fit) and returns its address in r11; the call site
 // writes the entry and does the store.
@@ -64,6 +72,10 @@ void* jit_entry[kNumBarriers][kNumAlgorithms];
 
 }  // namespace internal
 
+// Counted by the filters' skip paths (FilteredStoresOnThisThread).
+thread_local uint64_t tls_filtered_stores
+    __attribute__((tls_model("initial-exec"))) = 0;
+
 namespace {
 
 // G::stack_black, read by hybrid-cond as one byte.
@@ -88,12 +100,13 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
 
   std::vector<JitFunction>& functions() { return functions_; }
 
-  // The code of `kind` (a row whose JitCode is `jit`) for algorithm a.
-  void* Emit(JitCode jit, BarrierKind kind, Algorithm a) {
-    Begin(kind, a);
+  // The code of `kind` (a row whose JitCode is `jit`) for algorithm a,
+  // skipping what `filter` filters (its EffectiveFilter).
+  void* Emit(JitCode jit, BarrierKind kind, Algorithm a, Filter filter) {
+    Begin(kind, a, filter);
     switch (jit) {
       case JitCode::kBuffered:
-        EmitBuffered(a);
+        EmitBuffered(a, filter);
         break;
       case JitCode::kBatched:
         EmitBatched(a);
@@ -105,10 +118,11 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
   }
 
  private:
-  void EmitBuffered(Algorithm a) {
+  void EmitBuffered(Algorithm a, Filter filter) {
     const bool cond = a == Algorithm::kHybridCond;
     const int entry = 8 * static_cast<int>(EntryPointers(a));
-    Xbyak::Label flush, done;
+    Xbyak::Label flush, done, skip;
+    EmitFilterTest(a, filter, skip);
     push(r12), N("save r12: the call site clobbers no register");
     push(r13), N("save r13");
     if (cond) push(r14), N("save r14");
@@ -148,10 +162,49 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
     pop(r12), N("restore r12");
     mov(ptr[rdi], rax), N("*slot = value");
     ret(), N("return");
+    if (filter != Filter::kNone) {
+      L(skip);
+      putSeg(fs);
+      inc(qword[reinterpret_cast<void*>(TlsFilteredOffset())]);
+      N(absl::StrCat("++tls_filtered_stores  // fs:", TlsFilteredOffset(),
+                     "; filtered: ", InfoFor(filter).name));
+      mov(ptr[rdi], rax), N("*slot = value");
+      ret(), N("return");
+    }
     fast_path_ = false;
     L(flush);
     CallFlush(/*pass_store=*/true);
     jmp(done, T_NEAR), N("goto done  // restore, store, return");
+  }
+
+  // Jumps to `skip` when `filter` filters the store; touches no register.
+  void EmitFilterTest(Algorithm a, Filter filter, Xbyak::Label& skip) {
+    switch (filter) {
+      case Filter::kNone:
+        return;
+      case Filter::kSame:
+        cmp(ptr[rdi], rax), N("flags = *slot <=> value  // filter: same");
+        je(skip, T_NEAR),
+            N("if (*slot == value) goto skip  // no edge changes");
+        return;
+      case Filter::kNil:
+        break;
+    }
+    const bool old = InfoFor(a).shades_old, nw = InfoFor(a).shades_new;
+    Xbyak::Label record;
+    if (old) {
+      cmp(qword[rdi], 0), N("flags = *slot <=> nil  // filter: nil");
+      if (!nw) {
+        je(skip, T_NEAR), N("if (old == nil) goto skip  // nothing to record");
+        return;
+      }
+      jne(record, T_SHORT), N("if (old != nil) goto record");
+    }
+    test(rax, rax), N("flags = value <=> nil  // filter: nil");
+    je(skip, T_NEAR),
+        N(old ? "if (value == nil) goto skip  // both nil"
+              : "if (value == nil) goto skip  // nothing to record");
+    L(record);
   }
 
   void EmitBatched(Algorithm a) {
@@ -187,14 +240,18 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
     last_end_ = getSize();
   }
 
-  void Begin(BarrierKind kind, Algorithm a) {
+  void Begin(BarrierKind kind, Algorithm a, Filter filter) {
     align(32);
     begin_ = last_end_ = getSize();
     fast_path_ = true;
+    // A --filter variant is named after its filter; a built-in one is not.
+    const bool variant = filter != TraitsOf(kind).filter;
     functions_.push_back(JitFunction{
         kind,
         a,
-        absl::StrCat("wbbench_", BarrierName(kind), "_", InfoFor(a).name),
+        filter,
+        absl::StrCat("wbbench_", BarrierName(kind), "_", InfoFor(a).name,
+                     variant ? absl::StrCat("_", InfoFor(filter).name) : ""),
         nullptr,
         0,
         {}});
@@ -290,7 +347,7 @@ void WritePerfMap(const std::vector<JitFunction>& functions) {
 
 struct Jit {
   std::unique_ptr<BarrierAssembler> code;
-  const JitFunction* functions[kNumBarriers][kNumAlgorithms] = {};
+  const JitFunction* functions[kNumBarriers][kNumAlgorithms][kNumFilters] = {};
 };
 
 Jit Generate() {
@@ -300,9 +357,16 @@ Jit Generate() {
     if (b.traits.jit == JitCode::kNotGenerated) continue;
     for (const AlgorithmInfo& a : AllAlgorithms()) {
       if (!Supports(b.kind, a.algorithm)) continue;
-      internal::jit_entry[static_cast<size_t>(b.kind)]
-                         [static_cast<size_t>(a.algorithm)] =
-                             jit.code->Emit(b.traits.jit, b.kind, a.algorithm);
+      // One function per filter the kind can run (EffectiveFilter).
+      for (const FilterInfo& f : kFilterInfos) {
+        if (EffectiveFilter(b.kind, f.filter) != f.filter) continue;
+        void* code =
+            jit.code->Emit(b.traits.jit, b.kind, a.algorithm, f.filter);
+        if (f.filter == EffectiveFilter(b.kind, Filter::kNone)) {
+          internal::jit_entry[static_cast<size_t>(b.kind)]
+                             [static_cast<size_t>(a.algorithm)] = code;
+        }
+      }
     }
   }
   // Code is written: from now on read+execute only.
@@ -310,8 +374,8 @@ Jit Generate() {
   jit.code->setProtectModeRE();
   // Pointers into functions() are taken only now that it no longer grows.
   for (const JitFunction& fn : jit.code->functions()) {
-    jit.functions[static_cast<size_t>(fn.kind)]
-                 [static_cast<size_t>(fn.algorithm)] = &fn;
+    jit.functions[static_cast<size_t>(fn.kind)][static_cast<size_t>(
+        fn.algorithm)][static_cast<size_t>(fn.filter)] = &fn;
   }
   WritePerfMap(jit.code->functions());
   return jit;
@@ -327,12 +391,21 @@ const Jit& TheJit() {
 
 }  // namespace
 
-intptr_t TlsGOffset() {
+namespace {
+
+intptr_t FsOffset(const void* tls_variable) {
   uintptr_t thread_pointer;
   asm("mov %%fs:0, %0" : "=r"(thread_pointer));
-  return static_cast<intptr_t>(reinterpret_cast<uintptr_t>(&gc::tls_g) -
+  return static_cast<intptr_t>(reinterpret_cast<uintptr_t>(tls_variable) -
                                thread_pointer);
 }
+
+}  // namespace
+
+intptr_t TlsGOffset() { return FsOffset(&gc::tls_g); }
+intptr_t TlsFilteredOffset() { return FsOffset(&tls_filtered_stores); }
+
+uint64_t FilteredStoresOnThisThread() { return tls_filtered_stores; }
 
 size_t JitFunction::FastPathInstructions() const {
   size_t n = 0;
@@ -340,9 +413,20 @@ size_t JitFunction::FastPathInstructions() const {
   return n;
 }
 
-const JitFunction* FindJitBarrier(BarrierKind kind, Algorithm algorithm) {
-  return TheJit()
-      .functions[static_cast<size_t>(kind)][static_cast<size_t>(algorithm)];
+const JitFunction* FindJitBarrier(BarrierKind kind, Algorithm algorithm,
+                                  Filter filter) {
+  return TheJit().functions[static_cast<size_t>(kind)][static_cast<size_t>(
+      algorithm)][static_cast<size_t>(EffectiveFilter(kind, filter))];
+}
+
+void SelectJitFilter(BarrierKind kind, Filter filter) {
+  for (const AlgorithmInfo& a : AllAlgorithms()) {
+    if (const JitFunction* fn = FindJitBarrier(kind, a.algorithm, filter)) {
+      internal::jit_entry[static_cast<size_t>(kind)]
+                         [static_cast<size_t>(a.algorithm)] =
+                             const_cast<uint8_t*>(fn->code);
+    }
+  }
 }
 
 std::span<const JitFunction> AllJitFunctions() {

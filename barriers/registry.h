@@ -25,6 +25,7 @@
 #include "barriers/batched_barrier.h"
 #include "barriers/buffered_barrier.h"
 #include "barriers/no_barrier.h"
+#include "barriers/satb_barrier.h"
 #include "barriers/unbuffered_barrier.h"
 
 namespace barriers {

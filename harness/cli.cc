@@ -44,6 +44,16 @@ void PrintList() {
     std::printf("  %-12s %s\n", std::string(a.name).c_str(),
                 std::string(a.doc).c_str());
   }
+  std::printf("\nfilters (--filter, for %s):\n",
+              barriers::BarrierNames(
+                  barriers::BarriersWhere([](const barriers::BarrierTraits& t) {
+                    return t.takes_filter;
+                  }))
+                  .c_str());
+  for (const auto& f : barriers::kFilterInfos) {
+    std::printf("  %-12s %s\n", std::string(f.name).c_str(),
+                std::string(f.doc).c_str());
+  }
   std::printf("\nworkloads (--workload):\n");
   for (const auto& w : workloads::AllWorkloads()) {
     std::printf("  %-13s %s\n", std::string(w.name).c_str(),
@@ -130,7 +140,8 @@ int WbbenchMain(int argc, char** argv) {
   }
   if (options->dump_barrier) {
     auto dump = barriers::DumpBarrier(
-        barriers::BarrierName(*options->dump_barrier), options->algorithm);
+        barriers::BarrierName(*options->dump_barrier),
+        AlgorithmFor(*options, *options->dump_barrier), options->filter);
     if (!dump.ok()) {
       std::fprintf(stderr, "wbbench: %s\n",
                    std::string(dump.status().message()).c_str());

@@ -108,6 +108,9 @@ std::string JsonReport(const Report& report) {
       ",\n", "      \"baseline\": ", JsonString(m.baseline), ",\n",
       "      \"gc\": ", JsonString(m.gc_mode), ",\n",
       "      \"algorithm\": ", JsonString(m.algorithm), ",\n",
+      m.filter == "none"
+          ? ""
+          : absl::StrCat("      \"filter\": ", JsonString(m.filter), ",\n"),
       "      \"threads\": ", m.threads, ",\n",
       "      \"repetitions\": ", m.repetitions, ",\n",
       "      \"ops\": ", m.ops ? JsonNumber(*m.ops) : "null", ",\n",
@@ -149,6 +152,10 @@ std::string JsonReport(const Report& report) {
         ",\n      \"cpu_time\": ",
         untimed ? "null" : JsonNumber(get(kCpuNsPerStore, ns)),
         ",\n      \"time_unit\": \"ns\"");
+    if (!row.algorithm.empty()) {
+      absl::StrAppend(&r,
+                      ",\n      \"algorithm\": ", JsonString(row.algorithm));
+    }
     if (!row.error.empty()) {
       absl::StrAppend(&r, ",\n      \"error_occurred\": true",
                       ",\n      \"error_message\": ", JsonString(row.error));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -41,8 +42,12 @@ std::string BarrierFlagHelp() {
 ABSL_FLAG(std::string, barrier, "buffered", BarrierFlagHelp());
 ABSL_FLAG(std::string, workload, "all",
           "workloads to run, comma-separated, or 'all' (see --list)");
-ABSL_FLAG(std::string, algorithm, "hybrid",
-          "shading algorithm: hybrid, dijkstra, yuasa, hybrid-cond");
+ABSL_FLAG(std::string, algorithm, "",
+          "shading algorithm: hybrid, dijkstra, yuasa, hybrid-cond; unset: "
+          "hybrid, or, for a barrier that runs one algorithm only, that one");
+ABSL_FLAG(std::string, filter, "none",
+          "what the buffered barrier's generated code skips: none, nil (an "
+          "entry of nil pointers) or same (*slot == value); see --list");
 ABSL_FLAG(std::string, threads, "1", "mutator threads (1-256)");
 ABSL_FLAG(std::string, gc, "continuous",
           "collector mode of the concurrent configuration: continuous, "
@@ -347,7 +352,10 @@ absl::StatusOr<Options> OptionsFromFlags() {
   if (!workloads.ok()) return workloads.status();
   o.workloads = *std::move(workloads);
 
+  // Empty (the default) is hybrid, not asked for by name (AlgorithmFor).
   std::string algorithm = absl::GetFlag(FLAGS_algorithm);
+  o.algorithm_given = !algorithm.empty();
+  if (!o.algorithm_given) algorithm = "hybrid";
   auto algo = barriers::AlgorithmFromName(algorithm);
   if (!algo) {
     std::vector<absl::string_view> names;
@@ -358,8 +366,16 @@ absl::StatusOr<Options> OptionsFromFlags() {
   }
   o.algorithm = *algo;
   o.gc.stack_scan = barriers::InfoFor(*algo).stack_scan;
+  // `all` with an explicit --algorithm: the barriers that run it.
+  if (absl::GetFlag(FLAGS_barrier) == "all" && o.algorithm_given) {
+    std::erase_if(o.barriers, [&](barriers::BarrierKind kind) {
+      return !barriers::Supports(kind, *algo);
+    });
+  }
   for (barriers::BarrierKind kind : o.barriers) {
     if (barriers::Supports(kind, *algo)) continue;
+    // Not asked for by name: a kind that runs one algorithm runs that one.
+    if (!o.algorithm_given && barriers::OnlyAlgorithm(kind)) continue;
     std::vector<absl::string_view> runs;
     for (const auto& a : barriers::AllAlgorithms()) {
       if (barriers::Supports(kind, a.algorithm)) runs.push_back(a.name);
@@ -367,6 +383,29 @@ absl::StatusOr<Options> OptionsFromFlags() {
     return absl::InvalidArgumentError(absl::StrCat(
         "--barrier=", barriers::BarrierName(kind), " does not run --algorithm=",
         algorithm, "; accepted: ", absl::StrJoin(runs, ", ")));
+  }
+
+  const std::string filter = absl::GetFlag(FLAGS_filter);
+  if (auto f = barriers::FilterFromName(filter)) {
+    o.filter = *f;
+  } else {
+    std::vector<absl::string_view> names;
+    for (const auto& f : barriers::kFilterInfos) names.push_back(f.name);
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown --filter '", filter,
+                     "'; accepted: ", absl::StrJoin(names, ", ")));
+  }
+  // A valgrind child's baseline leg runs `none` with the run's --filter.
+  if (o.filter != barriers::Filter::kNone &&
+      absl::GetFlag(FLAGS_valgrind_child).empty() &&
+      std::none_of(o.barriers.begin(), o.barriers.end(), [](auto kind) {
+        return barriers::TraitsOf(kind).takes_filter;
+      })) {
+    std::vector<barriers::BarrierKind> takes = barriers::BarriersWhere(
+        [](const barriers::BarrierTraits& t) { return t.takes_filter; });
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--filter=", filter, " applies to no barrier of the run; accepted: ",
+        "--barrier=", barriers::BarrierNames(takes), ", or --filter=none"));
   }
 
   auto threads = ParseIntIn("threads", absl::GetFlag(FLAGS_threads), 1, 256);
@@ -515,6 +554,18 @@ absl::StatusOr<Options> OptionsFromFlags() {
         o.threads, ")"));
   }
   return o;
+}
+
+barriers::Algorithm AlgorithmFor(const Options& o, barriers::BarrierKind kind) {
+  if (barriers::Supports(kind, o.algorithm)) return o.algorithm;
+  // OptionsFromFlags let it through: the kind runs exactly one algorithm.
+  std::optional<barriers::Algorithm> only = barriers::OnlyAlgorithm(kind);
+  return only ? *only : o.algorithm;
+}
+
+std::string RowAlgorithmLabel(const Options& o, barriers::BarrierKind kind) {
+  const barriers::Algorithm a = AlgorithmFor(o, kind);
+  return a == o.algorithm ? "" : std::string(barriers::InfoFor(a).name);
 }
 
 void InstallUsage() {

@@ -42,7 +42,11 @@ enum class Format {
 struct Options {
   std::vector<barriers::BarrierKind> barriers;
   std::vector<workloads::WorkloadKind> workloads;
+  // --algorithm: the run's algorithm.  A row runs AlgorithmFor(kind).
   barriers::Algorithm algorithm = barriers::Algorithm::kHybrid;
+  bool algorithm_given = false;  // --algorithm was on the command line.
+  // --filter, for the kinds it applies to (barriers::EffectiveFilter).
+  barriers::Filter filter = barriers::Filter::kNone;
   gc::GcConfig gc;
   int threads = 1;
   // 12 repetitions of 70 ms: the default suite (8 workloads, one barrier:
@@ -79,6 +83,17 @@ SplitArgs SplitCommandLine(int argc, char** argv);
 // boolean value, so that Abseil's parser (which exits with status 1 on
 // errors) never sees a bad command line.  Call before absl parsing.
 absl::Status PrecheckCommandLine(const std::vector<std::string>& absl_args);
+
+// The algorithm the rows of `kind` run: the run's (--algorithm), or, where
+// the kind does not run it and --algorithm was not given, the one algorithm
+// the kind runs (satb: yuasa; its stack-scan policy comes with it through
+// barriers::ApplyToGcConfig).  An explicit --algorithm a kind does not run
+// is refused by OptionsFromFlags.
+barriers::Algorithm AlgorithmFor(const Options& o, barriers::BarrierKind kind);
+
+// AlgorithmFor(o, kind)'s name where it is not the run's algorithm (a row's
+// Row::algorithm), else empty.
+std::string RowAlgorithmLabel(const Options& o, barriers::BarrierKind kind);
 
 // Builds Options from the current values of the flags.
 absl::StatusOr<Options> OptionsFromFlags();

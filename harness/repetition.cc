@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "barriers/barrier_config.h"
+#include "barriers/barrier_jit.h"
 #include "barriers/wb_buf_flush.h"
 #include "gc/collector.h"
 #include "gc/heap.h"
@@ -62,6 +63,7 @@ struct ThreadResult {
   // --ops, where the thread itself ends its warm-up).
   size_t start_cycles = 0;
   uint64_t start_steps = 0, start_flushes = 0;
+  uint64_t filtered = 0;  // over the measured window, as counts
 };
 
 // A one-shot gate the mutators wait at, parked so pauses can proceed.
@@ -114,7 +116,8 @@ void MutatorMain(gc::Collector& collector, const Options& o,
                  const std::atomic<bool>& stop, ThreadResult& out) {
   gc::MutatorScope scope(collector);
   workloads::Params params{o.seed + static_cast<uint64_t>(thread), o.scale};
-  auto w = workloads::MakeWorkload(c.workload, c.barrier, o.algorithm, params);
+  auto w = workloads::MakeWorkload(c.workload, c.barrier,
+                                   AlgorithmFor(o, c.barrier), params);
   w->Setup();
   ThreadCounters counters = ThreadCounters::Open(counter_set);
   if (c.counted) {
@@ -204,6 +207,7 @@ void MutatorMain(gc::Collector& collector, const Options& o,
   out.start_cycles = collector.stats().Cycles();
   out.start_steps = collector.mark_steps();
   out.start_flushes = barriers::TotalFlushes();
+  const uint64_t filtered0 = barriers::FilteredStoresOnThisThread();
   ChunkMeter meter(g, &collector);
   if (c.counted) {
     meter.set_valgrind(c.mode == gc::GcMode::kIncremental
@@ -215,6 +219,7 @@ void MutatorMain(gc::Collector& collector, const Options& o,
   counters.Stop();
   out.readings = counters.Read();
   out.counts = Minus(w->counts(), before);
+  out.filtered = barriers::FilteredStoresOnThisThread() - filtered0;
   out.kept = meter.totals();
   out.blocks = meter.blocks();
   out.dropped_blocks = meter.dropped_blocks();
@@ -240,7 +245,8 @@ std::map<std::string, double> RunRepetition(const Options& o,
   }
   barriers::BarrierConfig bc;
   bc.kind = c.barrier;
-  bc.algorithm = o.algorithm;
+  bc.algorithm = AlgorithmFor(o, c.barrier);  // and its stack-scan policy
+  bc.filter = o.filter;
   bc.wbbuf_entries = o.gc.wbbuf_entries;
   bc.cgocheck = o.cgocheck;
   if (absl::Status s = barriers::InstallBarrier(bc); !s.ok()) std::abort();
@@ -319,7 +325,7 @@ std::map<std::string, double> RunRepetition(const Options& o,
   double off_ticks = 0, off_stores = 0;
   double blocks = 0, dropped = 0, step_chunks = 0;
   double counted_chunks = 0, counted_switches = 0, counted_stores = 0;
-  double counted_barriered = 0;
+  double counted_barriered = 0, filtered = 0;
   gc::ShadeTally tally;
   // Hardware cycles and task-clock count only if every mutator has them
   // (the totals leave out a figure some thread lacks).
@@ -327,6 +333,7 @@ std::map<std::string, double> RunRepetition(const Options& o,
   for (const ThreadResult& r : results) {
     stores += static_cast<double>(r.counts.stores);
     barriered += static_cast<double>(r.counts.barriered);
+    filtered += static_cast<double>(r.filtered);
     kept_stores += static_cast<double>(r.kept.stores.stores);
     ticks += static_cast<double>(r.kept.ticks);
     on_ticks += static_cast<double>(r.kept.on_ticks);
@@ -390,6 +397,14 @@ std::map<std::string, double> RunRepetition(const Options& o,
     k[kNsPerStoreBarrierOff] = off_ticks * ns_per_tick / off_stores;
   }
   k[kFlushes] = static_cast<double>(flushes);
+  // Only where the code has a filter: a kind without one filters nothing,
+  // which is not a measured 0.
+  if (barriers::FindJitBarrier(c.barrier, bc.algorithm, o.filter) != nullptr &&
+      barriers::EffectiveFilter(c.barrier, o.filter) !=
+          barriers::Filter::kNone) {
+    k[kFilteredStores] = filtered;
+    if (barriered > 0) k[kFilteredFraction] = filtered / barriered;
+  }
   if (c.counted) {
     k[kCountedChunks] = counted_chunks;
     k[kCountedStores] = counted_stores;

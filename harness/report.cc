@@ -115,6 +115,28 @@ std::string WrapConsole(absl::string_view text) {
   return out;
 }
 
+std::string FilteredSummary(const Report& report) {
+  std::string rows;
+  for (const Row& row : report.rows) {
+    auto frac = MedianOf(row, kFilteredFraction);
+    if (!frac) continue;
+    absl::StrAppendFormat(&rows, "  %-13s %-16s %.1f%%  (%s stores)\n",
+                          row.workload, BarrierCell(row), *frac * 100,
+                          Fixed(MedianOf(row, kFilteredStores), 0));
+  }
+  if (rows.empty()) return "";
+  return absl::StrCat(
+      "\nfiltered: the share of barriered stores the generated code's filter "
+      "skipped (median; --filter, satb's null old values)\n",
+      rows);
+}
+
+std::string BarrierCell(const Row& row) {
+  return row.algorithm.empty()
+             ? row.barrier
+             : absl::StrCat(row.barrier, " (", row.algorithm, ")");
+}
+
 namespace {
 
 const Row* BaselineFor(const Report& report, const Row& row) {
@@ -175,10 +197,10 @@ std::string ConsoleReport(const Report& report, bool verbose) {
     absl::StrAppend(&out, "cycles: not available; ns from the TSC\n");
   }
   absl::StrAppend(&out, WrapConsole(absl::StrCat("figures: ", m.baseline)));
-  absl::StrAppendFormat(&out,
-                        "gc=%s algorithm=%s threads=%d repetitions=%d%s\n",
-                        m.gc_mode, m.algorithm, m.threads, m.repetitions,
-                        m.interrupted ? "  INTERRUPTED: partial results" : "");
+  absl::StrAppendFormat(
+      &out, "gc=%s algorithm=%s%s threads=%d repetitions=%d%s\n", m.gc_mode,
+      m.algorithm, m.filter == "none" ? "" : " filter=" + m.filter, m.threads,
+      m.repetitions, m.interrupted ? "  INTERRUPTED: partial results" : "");
   if (m.steal_percent >= 1) {
     absl::StrAppendFormat(&out, "warning: %.1f%% CPU steal during the run\n",
                           m.steal_percent);
@@ -210,13 +232,13 @@ std::string ConsoleReport(const Report& report, bool verbose) {
   for (const Row& row : report.rows) {
     if (row.barrier == "baseline") continue;
     if (!row.error.empty()) {
-      table.push_back({row.workload, row.barrier, "ERROR: " + row.error});
+      table.push_back({row.workload, BarrierCell(row), "ERROR: " + row.error});
       continue;
     }
     const Row* base = BaselineFor(report, row);
     auto dropped = MedianOf(row, kDroppedBlockFraction);
     table.push_back(
-        {row.workload, row.barrier,
+        {row.workload, BarrierCell(row),
          Compact(RowValues(row, kOwnNsPerBarrieredStore)),
          Compact(RowValues(row, kOwnCyclesPerBarrieredStore)),
          Compact(RowValues(row, kCheckNsPerStore)),
@@ -232,6 +254,7 @@ std::string ConsoleReport(const Report& report, bool verbose) {
           "base, per barriered store (b.st); check: barrier code with the "
           "barrier off - base; interf.: the concurrent marker beside the "
           "mutator; base: no barrier code; --verbose: every configuration"));
+  absl::StrAppend(&out, FilteredSummary(report));
 
   if (verbose) {
     std::vector<std::vector<std::string>> v = {
@@ -242,7 +265,7 @@ std::string ConsoleReport(const Report& report, bool verbose) {
       for (const auto& [leg, p] : ConfigsOf(row)) {
         auto on = MedianOf(row, p + kBarrierOnFraction);
         auto dropped = MedianOf(row, p + kDroppedBlockFraction);
-        v.push_back({row.workload, row.barrier, leg,
+        v.push_back({row.workload, BarrierCell(row), leg,
                      Compact(RowValues(row, p + kCyclesPerStore)),
                      Compact(RowValues(row, p + kNsPerStore)),
                      on ? absl::StrFormat("%.0f%%", *on * 100) : "-",

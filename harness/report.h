@@ -102,6 +102,11 @@ inline constexpr char kFlushInstructionsPerBarriered[] =
 inline constexpr char kBulkInstructionsPerBarriered[] =
     "bulk_instructions_per_barriered_store";
 
+// Stores the generated code's filter skipped (--filter, satb's nil
+// filter), and their share of the barriered stores.
+inline constexpr char kFilteredStores[] = "filtered_stores";
+inline constexpr char kFilteredFraction[] = "filtered_fraction";
+
 struct Repetition {
   int index = 0;
   // Absent keys were not measured.  Always present: stores, ns_per_store.
@@ -112,6 +117,10 @@ struct Row {
   std::string workload;
   std::string barrier;
   std::string name;  // "workload/barrier=name"
+  // The algorithm the row ran, where it is not the run's (Metadata::
+  // algorithm): a kind that runs one algorithm only (harness/options.h,
+  // AlgorithmFor).  Empty otherwise.
+  std::string algorithm;
   // The configurations its counters come from ("off", "incremental",
   // "concurrent", "baseline"): the last one's keys are unprefixed, the
   // others' prefixed with their name and "_" (harness/runner.h).
@@ -141,6 +150,7 @@ struct Metadata {
   double steal_percent = 0;
   std::string baseline;
   std::string gc_mode, algorithm;
+  std::string filter = "none";  // --filter
   int threads = 1;
   int repetitions = 0;
   bool interrupted = false;
@@ -184,6 +194,11 @@ std::string GoReport(const Report& report);
 std::string FormatConsoleTable(
     const std::vector<std::vector<std::string>>& table);
 std::string WrapConsole(absl::string_view text);
+// A row's barrier as the console prints it: "satb (yuasa)" where the row ran
+// another algorithm than the run's (Row::algorithm), else its name.
+std::string BarrierCell(const Row& row);
+// The rows with a filter (filtered_fraction): one line each, or "".
+std::string FilteredSummary(const Report& report);
 
 }  // namespace harness
 

@@ -193,6 +193,7 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
   FillMachineMetadata(&m);
   m.gc_mode = gc::GcModeName(o.gc.mode);
   m.algorithm = std::string(barriers::InfoFor(o.algorithm).name);
+  m.filter = std::string(barriers::InfoFor(o.filter).name);
   m.threads = o.threads;
   m.repetitions = o.repetitions;
   if (o.ops) m.ops = static_cast<double>(*o.ops);
@@ -246,6 +247,7 @@ absl::StatusOr<Report> RunBenchmarks(const Options& o,
     };
     for (barriers::BarrierKind b : o.barriers) {
       const size_t r = add_row(std::string(barriers::BarrierName(b)));
+      rows[r].algorithm = RowAlgorithmLabel(o, b);
       for (const auto& [leg, mode] : LegsFor(b, o)) {
         configs.push_back({{w, b, mode}, leg, r});
         row_legs[r].push_back(leg);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -146,7 +147,7 @@ int Spawn(const std::vector<std::string>& argv, const std::string& log) {
 
 // The figures of one child's profile and result file (valgrind_counts.h).
 absl::Status Attribute(const CallgrindProfile& p, barriers::Algorithm algorithm,
-                       Job& job) {
+                       barriers::Filter filter, Job& job) {
   auto& k = job.counters;
   const double stores = k[kCountedStores];
   const double barriered = k[kCountedBarrieredStores];
@@ -160,7 +161,7 @@ absl::Status Attribute(const CallgrindProfile& p, barriers::Algorithm algorithm,
   if (ir < 0) return absl::InternalError("the profile has no Ir event");
   if (!(barriered > 0)) return absl::OkStatus();
   const barriers::JitFunction* fn =
-      barriers::FindJitBarrier(job.barrier, algorithm);
+      barriers::FindJitBarrier(job.barrier, algorithm, filter);
   if (fn != nullptr && k.contains("jit_code")) {
     const uint64_t code = static_cast<uint64_t>(k["jit_code"]);
     std::set<uint64_t> fast;
@@ -207,20 +208,31 @@ absl::Status Attribute(const CallgrindProfile& p, barriers::Algorithm algorithm,
 // command line: the client's stack holds its argv and environment, so text
 // of another length would move every stack address and, through the
 // simulated caches, change the miss counts.
-std::vector<std::string> ChildFlags(const Options& o) {
-  return {absl::StrCat("--algorithm=", barriers::InfoFor(o.algorithm).name),
-          absl::StrFormat("--scale=%.17g", o.scale),
-          absl::StrCat("--seed=", o.seed),
-          absl::StrCat("--ops=", o.ops.value_or(kValgrindDefaultOps)),
-          absl::StrCat("--wbbuf_entries=", o.gc.wbbuf_entries),
-          o.gc.gogc < 0 ? std::string("--gogc=off")
-                        : absl::StrCat("--gogc=", o.gc.gogc),
-          absl::StrCat("--heap_limit=", o.gc.heap_limit),
-          o.cgocheck == barriers::CgocheckMode::kAbort ? "--cgocheck=abort"
-                                                       : "--cgocheck=count",
-          o.gc.verify ? "--verify=true" : "--verify=false",
-          "--threads=1",
-          "--counters=valgrind"};
+// A row's algorithm (AlgorithmFor) may differ from the run's, and so from
+// its baseline's: the seed takes leading zeros to keep the text's length the
+// same whichever algorithm a child runs.
+std::vector<std::string> ChildFlags(const Options& o,
+                                    barriers::Algorithm algorithm) {
+  size_t longest = 0;
+  for (const barriers::AlgorithmInfo& a : barriers::AllAlgorithms()) {
+    longest = std::max(longest, a.name.size());
+  }
+  const absl::string_view name = barriers::InfoFor(algorithm).name;
+  return {
+      absl::StrCat("--algorithm=", name),
+      absl::StrCat("--filter=", barriers::InfoFor(o.filter).name),
+      absl::StrFormat("--scale=%.17g", o.scale),
+      absl::StrCat("--seed=", std::string(longest - name.size(), '0'), o.seed),
+      absl::StrCat("--ops=", o.ops.value_or(kValgrindDefaultOps)),
+      absl::StrCat("--wbbuf_entries=", o.gc.wbbuf_entries),
+      o.gc.gogc < 0 ? std::string("--gogc=off")
+                    : absl::StrCat("--gogc=", o.gc.gogc),
+      absl::StrCat("--heap_limit=", o.gc.heap_limit),
+      o.cgocheck == barriers::CgocheckMode::kAbort ? "--cgocheck=abort"
+                                                   : "--cgocheck=count",
+      o.gc.verify ? "--verify=true" : "--verify=false",
+      "--threads=1",
+      "--counters=valgrind"};
 }
 
 // Runs one job in `dir` (files named after `id`): `self` is the wbbench
@@ -243,7 +255,8 @@ void RunJob(const std::string& valgrind, const std::string& self,
     argv.emplace_back(g);
   }
   argv.push_back(self);
-  for (std::string& f : ChildFlags(o)) argv.push_back(std::move(f));
+  const barriers::Algorithm algorithm = AlgorithmFor(o, job.barrier);
+  for (std::string& f : ChildFlags(o, algorithm)) argv.push_back(std::move(f));
   argv.push_back(absl::StrCat("--valgrind_child=", base, ".result"));
   argv.push_back(absl::StrCat("--valgrind_leg=", LegName(job.leg)));
   argv.push_back(
@@ -282,7 +295,7 @@ void RunJob(const std::string& valgrind, const std::string& self,
     job.error = std::string(p.status().message());
     return;
   }
-  if (absl::Status s = Attribute(*p, o.algorithm, job); !s.ok()) {
+  if (absl::Status s = Attribute(*p, algorithm, o.filter, job); !s.ok()) {
     job.error = std::string(s.message());
     return;
   }
@@ -370,6 +383,7 @@ absl::StatusOr<Report> RunValgrindCounts(const Options& o,
                             kCacheGeometry);
   m.gc_mode = "incremental (on), stw (off, baseline)";
   m.algorithm = std::string(barriers::InfoFor(o.algorithm).name);
+  m.filter = std::string(barriers::InfoFor(o.filter).name);
   m.threads = 1;
   m.repetitions = 1;
   m.ops = static_cast<double>(o.ops.value_or(kValgrindDefaultOps));
@@ -413,6 +427,7 @@ absl::StatusOr<Report> RunValgrindCounts(const Options& o,
       const size_t r = add_row(std::string(barriers::BarrierName(b)),
                                none ? std::vector<std::string>{"off"}
                                     : std::vector<std::string>{"off", "on"});
+      rows[r].algorithm = RowAlgorithmLabel(o, b);
       add_job(r, CountedLeg::kOff, b);
       if (!none) add_job(r, CountedLeg::kOn, b);
     }
@@ -515,12 +530,13 @@ int RunValgrindChild(const Options& o) {
     for (const char* keep :
          {kStores, kBarrieredStores, kFlushes, kFlushesPer1000, kGcCycles,
           kMarkSteps, kMarkStepChunks, kLostObjects, kCountedChunks,
-          kCountedStores, kCountedBarrieredStores, kCountedSwitches}) {
+          kCountedStores, kCountedBarrieredStores, kCountedSwitches,
+          kFilteredStores, kFilteredFraction}) {
       if (key == keep) k[key] = v;
     }
   }
   if (const barriers::JitFunction* fn =
-          barriers::FindJitBarrier(b, o.algorithm);
+          barriers::FindJitBarrier(b, AlgorithmFor(o, b), o.filter);
       fn != nullptr) {
     k["jit_code"] = static_cast<double>(reinterpret_cast<uintptr_t>(fn->code));
   }
@@ -557,7 +573,7 @@ std::string ValgrindConsoleReport(const Report& report) {
   for (const Row& row : report.rows) {
     if (!row.error.empty() || row.repetitions.empty()) {
       table.push_back(
-          {row.workload, row.barrier,
+          {row.workload, BarrierCell(row),
            "error: " + (row.error.empty() ? "no data" : row.error)});
       continue;
     }
@@ -565,7 +581,7 @@ std::string ValgrindConsoleReport(const Report& report) {
     std::string fast = fmt(k, kFastPathInstructionsPerCall);
     std::string flush = fmt(k, kFlushInstructionsPerBarriered);
     table.push_back(
-        {row.workload, row.barrier, fmt(k, "instructions_per_store"),
+        {row.workload, BarrierCell(row), fmt(k, "instructions_per_store"),
          fmt(k, "check_instructions_per_store"),
          fmt(k, "own_instructions_per_barriered_store"), fast, flush,
          fmt(k, "d1_misses_per_store", 3), fmt(k, "ll_misses_per_store", 3),
@@ -573,6 +589,7 @@ std::string ValgrindConsoleReport(const Report& report) {
          fmt(k, "branch_mispredictions_per_store", 3)});
   }
   out += FormatConsoleTable(table);
+  out += FilteredSummary(report);
   out += WrapConsole(absl::StrCat("baseline: ", m.baseline));
   if (m.interrupted) out += "interrupted: the table holds what finished\n";
   return out;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "barriers/barrier_config.h"
 #include "barriers/barrier_jit.h"
 #include "barriers/wb_buf_flush.h"
@@ -156,37 +157,50 @@ TEST_P(JitRegistersTest, FlushPreservesEveryRegister) {
   }
 }
 
+// Every path that does not flush: the recording one and, under each filter
+// the kind runs, its skip path (an old value that is nil, or the value).
 TEST_P(JitRegistersTest, FastPathPreservesEveryRegister) {
   const Case c = GetParam();
   const bool batched = TraitsOf(c.kind).jit == JitCode::kBatched;
-  testing::BarrierScope barrier(
-      {.kind = c.kind, .algorithm = c.algorithm, .flush = FlushMode::kEmpty});
-  testing::FakeThread thread;
-  uintptr_t slot = 0;
-  Registers in, out;
-  for (int i = 0; i < 16; ++i) {
-    in.gpr[i] = 0x2000000000000003ULL * (i + 1);
-    in.xmm[i][0] = ~in.gpr[i];
-    in.xmm[i][1] = in.gpr[i] ^ 0x5555;
-  }
-  in.gpr[Xbyak::Operand::RDI] = reinterpret_cast<uintptr_t>(&slot);
-  CanaryCaller caller;
-  const uint64_t flushes = TotalFlushes();
-  caller.Call(const_cast<uint8_t*>(FindJitBarrier(c.kind, c.algorithm)->code),
-              &in, &out);
-  // cgocheck's buffer holds one entry: even this store flushes.
-  const bool cgocheck = TraitsOf(c.kind).forced_entries == 1;
-  EXPECT_EQ(TotalFlushes(), flushes + (cgocheck ? 1 : 0));
-  for (int i = 0; i < 16; ++i) {
-    if (i == Xbyak::Operand::RSP) continue;
-    if (batched && i == Xbyak::Operand::R11) continue;
-    EXPECT_EQ(out.gpr[i], in.gpr[i]) << RegisterName(i) << " not preserved";
-    EXPECT_EQ(out.xmm[i][0], in.xmm[i][0]) << "xmm" << i;
-    EXPECT_EQ(out.xmm[i][1], in.xmm[i][1]) << "xmm" << i;
-  }
-  EXPECT_EQ(thread.BufferedWords(), cgocheck ? 0 : EntryPointers(c.algorithm));
-  if (!batched) {
-    EXPECT_EQ(slot, in.gpr[Xbyak::Operand::RAX]);
+  const uintptr_t value = 0x2000000000000003ULL * (Xbyak::Operand::RAX + 1);
+  for (const FilterInfo& f : kFilterInfos) {
+    for (const uintptr_t old : {uintptr_t{0x7707}, uintptr_t{0}, value}) {
+      SCOPED_TRACE(absl::StrCat("filter ", f.name, ", old ", old));
+      testing::BarrierScope barrier({.kind = c.kind,
+                                     .algorithm = c.algorithm,
+                                     .flush = FlushMode::kEmpty,
+                                     .filter = f.filter});
+      testing::FakeThread thread;
+      uintptr_t slot = old;
+      Registers in, out;
+      for (int i = 0; i < 16; ++i) {
+        in.gpr[i] = 0x2000000000000003ULL * (i + 1);
+        in.xmm[i][0] = ~in.gpr[i];
+        in.xmm[i][1] = in.gpr[i] ^ 0x5555;
+      }
+      in.gpr[Xbyak::Operand::RDI] = reinterpret_cast<uintptr_t>(&slot);
+      CanaryCaller caller;
+      const uint64_t flushes = TotalFlushes();
+      const JitFunction* fn = FindJitBarrier(c.kind, c.algorithm, f.filter);
+      caller.Call(const_cast<uint8_t*>(fn->code), &in, &out);
+      const bool filtered =
+          !batched && Filtered(fn->filter, c.algorithm, old, value);
+      // cgocheck's buffer holds one entry: even this store flushes.
+      const bool cgocheck = TraitsOf(c.kind).forced_entries == 1;
+      EXPECT_EQ(TotalFlushes(), flushes + (cgocheck && !filtered ? 1 : 0));
+      for (int i = 0; i < 16; ++i) {
+        if (i == Xbyak::Operand::RSP) continue;
+        if (batched && i == Xbyak::Operand::R11) continue;
+        EXPECT_EQ(out.gpr[i], in.gpr[i]) << RegisterName(i) << " not preserved";
+        EXPECT_EQ(out.xmm[i][0], in.xmm[i][0]) << "xmm" << i;
+        EXPECT_EQ(out.xmm[i][1], in.xmm[i][1]) << "xmm" << i;
+      }
+      EXPECT_EQ(thread.BufferedWords(),
+                cgocheck || filtered ? 0 : EntryPointers(c.algorithm));
+      if (!batched) {
+        EXPECT_EQ(slot, value);
+      }
+    }
   }
 }
 

@@ -6,7 +6,9 @@ barriers (buffered, cgocheck, batched) under every algorithm in the pins
 file, and compares each barrier's fast_path_instructions_per_call (the
 instructions a store that does not fill the buffer runs in the generated
 code) with its pin.  A longer fast path fails, with both numbers; a shorter
-one passes and says to lower the pin.
+one passes and says to lower the pin.  A barrier spelled `buffered+nil`
+runs with --filter=nil; a pin may have decimals (a filter's skip path and
+its recording path average to a fraction per call on tree-reverse).
 
   fast_path_pins.py WBBENCH PINS            the check (exit 1 if longer)
   fast_path_pins.py WBBENCH PINS --print    the measured counts, as pins
@@ -33,16 +35,36 @@ def read_pins(path):
             if not line:
                 continue
             barrier, algorithm, count = line.split()
-            pins[(barrier, algorithm)] = int(count)
+            n = float(count)
+            pins[(barrier, algorithm)] = int(n) if n.is_integer() else n
     return pins
 
 
-def measure(wbbench, barriers, algorithm, env=None):
+def split_filter(pinned_barrier):
+    """("buffered", "nil") for "buffered+nil"; ("buffered", "none") else."""
+    barrier, _, filt = pinned_barrier.partition("+")
+    return barrier, filt or "none"
+
+
+def measure(wbbench, pinned_barriers, algorithm, env=None):
+    """{pinned barrier: fast path instructions per call}, one valgrind run
+    per --filter."""
+    got = {}
+    for filt in sorted({split_filter(b)[1] for b in pinned_barriers}):
+        names = {split_filter(b)[0]: b for b in pinned_barriers
+                 if split_filter(b)[1] == filt}
+        for barrier, n in measure_one(wbbench, sorted(names), algorithm, filt,
+                                      env).items():
+            got[names[barrier]] = n
+    return got
+
+
+def measure_one(wbbench, barriers, algorithm, filt, env):
     """{barrier: fast path instructions per call} from one valgrind run."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "run.json")
         cmd = [wbbench, *SMALL, "--barrier=" + ",".join(barriers),
-               "--algorithm=" + algorithm, "--out=" + out]
+               "--algorithm=" + algorithm, "--filter=" + filt, "--out=" + out]
         r = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if r.returncode != 0:
             sys.exit(f"fast_path_pins: {' '.join(cmd)} failed "

@@ -58,6 +58,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"--barrier=buffered,buffered", "'buffered'", "twice"},
         BadFlag{"--workload=nope", "'nope'", "tree-reverse"},
         BadFlag{"--algorithm=steele", "'steele'", "hybrid, dijkstra"},
+        // A kind that runs one algorithm gets it only when none is named.
+        BadFlag{"--barrier=satb --algorithm=hybrid", "--algorithm=hybrid",
+                "accepted: yuasa"},
+        BadFlag{"--filter=twice", "'twice'", "none, nil, same"},
+        BadFlag{"--barrier=unbuffered --filter=nil", "--filter=nil",
+                "--barrier=buffered"},
         BadFlag{"--threads=-1", "'-1'", "from 1 to 256"},
         BadFlag{"--threads=two", "'two'", "from 1 to 256"},
         BadFlag{"--duration=abc", "'abc'", "10ms to 10m"},
@@ -98,6 +104,11 @@ TEST(OptionsTest, ListNamesEveryBarrierAndWorkload) {
   }
   for (const auto& w : workloads::AllWorkloads()) {
     EXPECT_TRUE(absl::StrContains(r.out, w.name)) << w.name;
+  }
+  EXPECT_TRUE(absl::StrContains(r.out, "filters (--filter")) << r.out;
+  for (const auto& f : barriers::kFilterInfos) {
+    EXPECT_TRUE(absl::StrContains(r.out, absl::StrCat("  ", f.name, " ")))
+        << f.name;
   }
 }
 

@@ -203,6 +203,46 @@ TEST(WbbenchRunTest, CgocheckChecksEveryStoreInEveryLeg) {
   unlink(out.c_str());
 }
 
+// A kind that runs one algorithm runs it beside the run's default (per row,
+// with its stack-scan policy), loses nothing under --verify, and its row
+// says which algorithm it ran; satb counts the null old values it skipped.
+TEST(WbbenchRunTest, ASingleAlgorithmKindRunsItsOwnAlgorithmPerRow) {
+  std::string out = TempPath("per-row.json");
+  auto r = RunCommand(WbbenchBinary() + kSmall +
+                      " --barrier=buffered,satb --gc=continuous --verify "
+                      "--format=json --out=" +
+                      out);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string json = Slurp(out);
+  EXPECT_TRUE(absl::StrContains(json, "\"algorithm\": \"hybrid\"")) << json;
+  EXPECT_TRUE(absl::StrContains(json, "\"algorithm\": \"yuasa\""));
+  EXPECT_TRUE(absl::StrContains(json, "\"filtered_fraction\""));
+  ExpectEveryValueIs(json, "lost_objects", "0");
+  EXPECT_TRUE(absl::StrContains(r.out, "satb (yuasa)")) << r.out;
+  EXPECT_FALSE(absl::StrContains(r.out, "buffered (hybrid)")) << r.out;
+  unlink(out.c_str());
+}
+
+// --filter=same on the buffered barrier: its rows count what it skipped.
+TEST(WbbenchRunTest, AFilterReportsWhatItFiltered) {
+  std::string out = TempPath("filter.json");
+  auto r = RunCommand(WbbenchBinary() + kSmall +
+                      " --barrier=buffered,unbuffered --filter=same "
+                      "--format=json --out=" +
+                      out);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string json = Slurp(out);
+  EXPECT_TRUE(absl::StrContains(json, "\"filter\": \"same\"")) << json;
+  const size_t unbuffered = json.find("list-queue/barrier=unbuffered");
+  ASSERT_NE(unbuffered, std::string::npos);
+  EXPECT_TRUE(
+      absl::StrContains(json.substr(0, unbuffered), "\"filtered_stores\""));
+  EXPECT_EQ(json.find("\"filtered_stores\"", unbuffered), std::string::npos)
+      << "only the buffered rows filter";
+  EXPECT_TRUE(absl::StrContains(r.out, "filter=same")) << r.out;
+  unlink(out.c_str());
+}
+
 TEST(WbbenchRunTest, NoneUnderConcurrentMarkingIsRefused) {
   auto r = RunCommand(WbbenchBinary() + kSmall + " --barrier=none");
   EXPECT_EQ(r.exit_code, 2) << r.err;

@@ -22,13 +22,19 @@ constexpr size_t kScriptMarkPerChunk = 64;
 constexpr uint64_t kCollectEvery = 256;
 
 // One mutator's whole run; calls between(chunk) after every chunk.
+// Hybrid, or the one algorithm a kind runs (satb: yuasa), as wbbench
+// chooses when no --algorithm is given.
+barriers::Algorithm AlgorithmOf(const RunSpec& spec) {
+  return barriers::OnlyAlgorithm(spec.barrier)
+      .value_or(barriers::Algorithm::kHybrid);
+}
+
 template <class F>
 void RunMutator(gc::Collector& collector, const RunSpec& spec, int thread,
                 RunResult& r, F&& between) {
   gc::MutatorScope scope(collector);
   const Params params{spec.seed + static_cast<uint64_t>(thread), spec.scale};
-  auto w = MakeWorkload(spec.kind, spec.barrier, barriers::Algorithm::kHybrid,
-                        params);
+  auto w = MakeWorkload(spec.kind, spec.barrier, AlgorithmOf(spec), params);
   w->Setup();
   // Chunks of 1 to 97 operations, so every workload resumes in the middle
   // of whatever its operations build.
@@ -71,7 +77,7 @@ RunResult RunWorkload(const RunSpec& spec) {
   if (spec.scripted) gcc.workers = 0;
   barriers::BarrierConfig bc;
   bc.kind = spec.barrier;
-  bc.algorithm = barriers::Algorithm::kHybrid;
+  bc.algorithm = AlgorithmOf(spec);
   barriers::ApplyToGcConfig(bc, &gcc);
   gc::Heap::Init(gcc);
   if (!barriers::InstallBarrier(bc).ok()) std::abort();
