@@ -19,7 +19,9 @@ and stays last.  The counts under valgrind in results/valgrind/*.json (made
 by analysis/count.sh, read by analysis/instructions.py) make a section after
 the runs' when there are any; they are checked like the runs.  So do the
 sweeps over mutator counts in results/scaling/ (made and read by
-analysis/scaling.py), after that, each with its plot in plots/.
+analysis/scaling.py), after that, each with its plot in plots/; and the
+tallies of redundant barrier work in results/redundancy/ (made and read by
+analysis/redundancy.py) after those.
 
 Needs Debian's python3 with numpy, scipy and matplotlib (python3-numpy,
 python3-scipy, python3-matplotlib).
@@ -34,6 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import common  # noqa: E402
 import instructions  # noqa: E402
+import redundancy  # noqa: E402
 import runs  # noqa: E402
 import scaling  # noqa: E402
 
@@ -58,12 +61,13 @@ def _parse_args(argv):
     return p.parse_args(argv)
 
 
-def build(all_runs, counts=(), scalings=()):
+def build(all_runs, counts=(), scalings=(), tallies=()):
     """{relative path: bytes} of everything to write, README last.
 
     counts: the valgrind counts (instructions.load_dir), whose section
     follows the runs'; scalings: the sweeps (scaling.load_dir), whose
-    section follows that.
+    section follows that; tallies: the --redundancy reports
+    (redundancy.load_dir), whose section follows that.
     """
     # Imported here so that bad input is reported before matplotlib loads.
     import plots
@@ -81,6 +85,8 @@ def build(all_runs, counts=(), scalings=()):
         readme += "\n" + instructions.render(list(counts))
     if scalings:
         readme += "\n" + scaling.render(list(scalings))
+    if tallies:
+        readme += "\n" + redundancy.render(list(tallies))
     outputs["README.md"] = readme.encode("utf-8")
     return outputs
 
@@ -122,6 +128,18 @@ def write_all(out_readme: str, outputs) -> None:
             os.unlink(os.path.join(plots_dir, name))
 
 
+def regenerate(results: str, prog: str) -> int:
+    """main() on results, as a script that stored something there calls it
+    (analysis/redundancy.py); 0 with a line on stderr when results
+    holds no timed runs (a sweep stored into a fresh folder), since the
+    README is made from those."""
+    if not runs.json_files(results):
+        print(f"{prog}: {results} has no timed runs; README not "
+              "regenerated", file=sys.stderr)
+        return 0
+    return main(["--results", results])
+
+
 def main(argv=None) -> int:
     args = _parse_args(argv)
     out = args.out or os.path.join(args.results, "README.md")
@@ -131,6 +149,8 @@ def main(argv=None) -> int:
             os.path.join(args.results, instructions.FOLDER))
         scalings = scaling.load_dir(os.path.join(args.results,
                                                  scaling.FOLDER))
+        tallies = redundancy.load_dir(os.path.join(args.results,
+                                                   redundancy.FOLDER))
     except runs.ResultsError as e:
         print(f"make_table: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -139,12 +159,14 @@ def main(argv=None) -> int:
         print(f"make_table: {out_dir}: output folder does not exist",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    outputs = build(all_runs, counts, scalings)
+    outputs = build(all_runs, counts, scalings, tallies)
     keep_calibration(out, outputs)
     write_all(out, outputs)
     counted = f" and {len(counts)} valgrind count(s)" if counts else ""
     if scalings:
         counted += f" and {len(scalings)} scaling sweep(s)"
+    if tallies:
+        counted += f" and {len(tallies)} redundancy report(s)"
     print(f"make_table: wrote {out} and "
           f"{len(all_runs) * 2 + len(scalings)} plots from "
           f"{len(all_runs)} run(s){counted}")
