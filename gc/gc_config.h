@@ -52,6 +52,12 @@ struct GcConfig {
   // check runs on every store; shading only while marking).  Set by
   // barriers::ApplyToGcConfig for the cgocheck barrier.
   bool barrier_always_on = false;
+  // The barrier dirties cards instead of shading (cardmark): the collector
+  // cleans the card table at mark start, rescans dirty cards concurrently
+  // before termination (CMS's preclean) and once more in the termination
+  // pause (the remark).  Set by barriers::ApplyToGcConfig from the kind's
+  // traits.
+  bool cards = false;
 };
 
 }  // namespace gc
