@@ -46,6 +46,7 @@ void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config) {
   gc_config->stack_scan = InfoFor(config.algorithm).stack_scan;
   gc_config->wbbuf_entries = BufferEntries(config);
   gc_config->barrier_always_on = TraitsOf(config.kind).checks_slots;
+  gc_config->cards = TraitsOf(config.kind).cards;
 }
 
 absl::Status CheckBarrierForGcMode(BarrierKind kind, gc::GcMode mode,

@@ -1,15 +1,16 @@
 // File: barriers/barrier_jit.h
 //
 // The generated machine code of the JIT barriers (the kinds whose traits
-// name a JitCode: buffered, cgocheck and batched), one function per (kind,
-// algorithm), emitted with xbyak when the program starts
+// name a JitCode: buffered, cgocheck, batched and cardmark), one function
+// per (kind, algorithm), emitted with xbyak when the program starts
 // (barriers/buffered_barrier_x64.cc).  cgocheck's code is the buffered
 // generator's, emitted again under its own name: it differs only in where
 // the buffer ends, which is data.
 //
 // Each function is mapped read+execute only once generated, has a line in
 // /tmp/perf-PID.map so that perf names it, and keeps, for every instruction,
-// its offset, whether the not-full path (the fast path) executes it, and a
+// its offset, whether the fast path executes it (a store that does not fill
+// the buffer; for cardmark, a store whose card is dirty already), and a
 // pseudo-C comment: --dump-barrier prints them beside the disassembly.
 //
 // Call sites call through the entry tables below (an indirect call through a
@@ -68,7 +69,22 @@ namespace internal {
 //    preserves every register but the flags.
 //  kBatched: reserves EntryPointers(algorithm) buffer words, returns their
 //    address in r11; preserves every other register but the flags.
+//  kCardmark: slot in rdi, value in rax; does the store, dirties the slot's
+//    card (gc/card_table.h); preserves every register but the flags.
 extern void* jit_entry[kNumBarriers][kNumAlgorithms];
+
+// The call of a generated barrier that takes the store (kBuffered,
+// kCardmark): slot in rdi, value in rax, every register preserved, so the
+// only clobbers are memory and the flags.
+template <BarrierKind K, Algorithm A>
+inline void CallStoreEntry(uintptr_t* slot, uintptr_t value) {
+  asm volatile(
+      "call *%[entry]"
+      :
+      : "D"(slot), "a"(value),
+        [entry] "m"(jit_entry[static_cast<size_t>(K)][static_cast<size_t>(A)])
+      : "memory", "cc");
+}
 
 }  // namespace internal
 }  // namespace barriers

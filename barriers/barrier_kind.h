@@ -42,6 +42,11 @@
   V(kBatched, "batched", BatchedBarrier,                                    \
     (BarrierTraits{.wbbuf = true, .jit = JitCode::kBatched}),               \
     "Go 1.21 gcWriteBarrier2: call reserves buffer slots, caller fills")    \
+  V(kCardmark, "cardmark", CardmarkBarrier,                                 \
+    (BarrierTraits{.jit = JitCode::kCardmark,                               \
+                   .cards = true,                                           \
+                   .algorithms = AlgorithmBit(Algorithm::kDijkstra)}),      \
+    "CMS card marking: JIT fast path stores, dirties the slot's card")      \
   V(kNone, "none", NoBarrierFor,                                            \
     (BarrierTraits{.algorithms = kAnyAlgorithm, .sound = false}),           \
     "no barrier: plain store (baseline; unsound if marking)")
@@ -64,6 +69,7 @@ enum class JitCode {
   kNotGenerated,  // a C++ call site (unbuffered, none)
   kBuffered,      // Go 1.10 gcWriteBarrier: records the store and does it
   kBatched,       // Go 1.21 gcWriteBarrier2: reserves, the caller records
+  kCardmark,      // CMS card marking: does the store, dirties its card
 };
 
 // A set of algorithms, one bit per Algorithm.
@@ -88,6 +94,9 @@ struct BarrierTraits {
   // pointer stored into unmanaged memory, and the barrier stays on for the
   // whole run (Go's cgocheck=2).
   bool checks_slots = false;
+  // Shades nothing on the store: dirties the slot's card, which the
+  // collector rescans (gc/card_table.h, GcConfig::cards).
+  bool cards = false;
   // The algorithms it runs (kAnyAlgorithm: it ignores the choice).
   AlgorithmSet algorithms = kAllAlgorithms;
   // Loses no object while marking runs concurrently (false: the baseline).

@@ -21,6 +21,15 @@ constexpr size_t kScriptMarkPerChunk = 64;
 // Chunks between the threaded run's requested cycles.
 constexpr uint64_t kCollectEvery = 256;
 
+// Hybrid (Go's), or for a kind that does not run it the first algorithm it
+// runs (cardmark: dijkstra).
+barriers::Algorithm AlgorithmFor(barriers::BarrierKind kind) {
+  for (const barriers::AlgorithmInfo& a : barriers::AllAlgorithms()) {
+    if (barriers::Supports(kind, a.algorithm)) return a.algorithm;
+  }
+  std::abort();
+}
+
 // One mutator's whole run; calls between(chunk) after every chunk.
 template <class F>
 void RunMutator(gc::Collector& collector, const RunSpec& spec, int thread,
@@ -28,8 +37,8 @@ void RunMutator(gc::Collector& collector, const RunSpec& spec, int thread,
   gc::MutatorScope scope(collector);
   const Params params{spec.seed + static_cast<uint64_t>(thread), spec.scale,
                       thread, spec.threads};
-  auto w = MakeWorkload(spec.kind, spec.barrier, barriers::Algorithm::kHybrid,
-                        params);
+  auto w =
+      MakeWorkload(spec.kind, spec.barrier, AlgorithmFor(spec.barrier), params);
   w->Setup();
   // Chunks of 1 to 97 operations, so every workload resumes in the middle
   // of whatever its operations build.
@@ -72,7 +81,7 @@ RunResult RunWorkload(const RunSpec& spec) {
   if (spec.scripted) gcc.workers = 0;
   barriers::BarrierConfig bc;
   bc.kind = spec.barrier;
-  bc.algorithm = barriers::Algorithm::kHybrid;
+  bc.algorithm = AlgorithmFor(spec.barrier);
   barriers::ApplyToGcConfig(bc, &gcc);
   gc::Heap::Init(gcc);
   if (!barriers::InstallBarrier(bc).ok()) std::abort();
