@@ -23,7 +23,7 @@
 //   *slot = value
 //   save r12, r13
 //   cards = g_card_table[slot >> 26]     (0: no card, return)
-//   if (cards[slot >> 9] != dirty) cards[slot >> 9] = dirty
+//   if (cards[slot >> 9] != dirty) goto dirty   (out of line: dirty it)
 //   restore r12, r13; ret
 //
 // The flush (cold, after the fast path): the C++ flush may clobber what the
@@ -196,7 +196,7 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
   // preclean relies on.  The fast path is a store whose card is already
   // dirty (HotSpot's UseCondCardMark: it reads the card and writes nothing).
   void EmitCardmark() {
-    Xbyak::Label done;
+    Xbyak::Label done, dirty;
     mov(ptr[rdi], rax), N("*slot = value  // the store, then its card");
     push(r12), N("save r12: the call site clobbers no register");
     push(r13), N("save r13");
@@ -214,14 +214,17 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
     shr(r12, gc::kCardShift),
         N(absl::StrCat("r12 = slot >> ", gc::kCardShift, "  // its card"));
     cmp(byte[r13 + r12], gc::kCardDirty), N("flags = r13[r12] <=> dirty");
-    je(done, T_SHORT), N("if (r13[r12] == dirty) goto done  // already");
-    fast_path_ = false;
-    mov(byte[r13 + r12], gc::kCardDirty), N("r13[r12] = dirty  // the card");
-    fast_path_ = true;
+    jne(dirty, T_SHORT), N("if (r13[r12] != dirty) goto dirty  // clean");
     L(done);
     pop(r13), N("restore r13");
     pop(r12), N("restore r12");
     ret(), N("return");
+    // Out of line, as the buffered flush: the fast path runs straight
+    // through (no taken branch).
+    fast_path_ = false;
+    L(dirty);
+    mov(byte[r13 + r12], gc::kCardDirty), N("r13[r12] = dirty  // the card");
+    jmp(done, T_SHORT), N("goto done  // restore, return");
   }
 
   // Records the instruction just emitted with its pseudo-C comment.
