@@ -41,6 +41,7 @@ void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config) {
   gc_config->wbbuf_entries = BufferEntries(config);
   gc_config->wbbuf_entry_pointers = EntryPointers(config.algorithm);
   gc_config->barrier_always_on = TraitsOf(config.kind).checks_slots;
+  gc_config->cards = TraitsOf(config.kind).cards;
 }
 
 absl::Status CheckBarrierForGcMode(BarrierKind kind, gc::GcMode mode,

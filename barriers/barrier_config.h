@@ -88,7 +88,7 @@ bool ShouldShade(const gc::P* p);
 // `gc_config`: the stack-scan policy the algorithm needs, the buffer size
 // (the kind's forced entries, one under cgocheck) and, for a kind that
 // checks slots (cgocheck), that the barrier stays on for the whole run (Go's
-// cgocheck=2).
+// cgocheck=2), and that the collector rescans cards (cardmark).
 void ApplyToGcConfig(const BarrierConfig& config, gc::GcConfig* gc_config);
 
 // A kind that is not sound (`none`) loses objects while marking runs

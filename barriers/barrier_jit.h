@@ -9,7 +9,8 @@
 //
 // Each function is mapped read+execute only once generated, has a line in
 // /tmp/perf-PID.map so that perf names it, and keeps, for every instruction,
-// its offset, whether the not-full path (the fast path) executes it, and a
+// its offset, whether the fast path executes it (a store that does not fill
+// the buffer; for cardmark, a store whose card is dirty already), and a
 // pseudo-C comment: --dump-barrier prints them beside the disassembly.
 //
 // Call sites call through the entry tables below (an indirect call through a
@@ -86,7 +87,22 @@ namespace internal {
 //    preserves every register but the flags.
 //  kBatched: reserves EntryPointers(algorithm) buffer words, returns their
 //    address in r11; preserves every other register but the flags.
+//  kCardmark: slot in rdi, value in rax; does the store, dirties the slot's
+//    card (gc/card_table.h); preserves every register but the flags.
 extern void* jit_entry[kNumBarriers][kNumAlgorithms];
+
+// The call of a generated barrier that takes the store (kBuffered,
+// kCardmark): slot in rdi, value in rax, every register preserved, so the
+// only clobbers are memory and the flags.
+template <BarrierKind K, Algorithm A>
+inline void CallStoreEntry(uintptr_t* slot, uintptr_t value) {
+  asm volatile(
+      "call *%[entry]"
+      :
+      : "D"(slot), "a"(value),
+        [entry] "m"(jit_entry[static_cast<size_t>(K)][static_cast<size_t>(A)])
+      : "memory", "cc");
+}
 
 }  // namespace internal
 }  // namespace barriers

@@ -43,6 +43,11 @@
   V(kBatched, "batched", BatchedBarrier,                                    \
     (BarrierTraits{.wbbuf = true, .jit = JitCode::kBatched}),               \
     "Go 1.21 gcWriteBarrier2: call reserves buffer slots, caller fills")    \
+  V(kCardmark, "cardmark", CardmarkBarrier,                                 \
+    (BarrierTraits{.jit = JitCode::kCardmark,                               \
+                   .cards = true,                                           \
+                   .algorithms = AlgorithmBit(Algorithm::kDijkstra)}),      \
+    "CMS card marking: JIT fast path stores, dirties the slot's card")      \
   V(kNone, "none", NoBarrierFor,                                            \
     (BarrierTraits{.algorithms = kAnyAlgorithm, .sound = false}),           \
     "no barrier: plain store (baseline; unsound if marking)")               \
@@ -71,6 +76,7 @@ enum class JitCode {
   kNotGenerated,  // a C++ call site (unbuffered, none)
   kBuffered,      // Go 1.10 gcWriteBarrier: records the store and does it
   kBatched,       // Go 1.21 gcWriteBarrier2: reserves, the caller records
+  kCardmark,      // CMS card marking: does the store, dirties its card
 };
 
 // What the generated buffered code skips before recording (--filter), each
@@ -157,6 +163,9 @@ struct BarrierTraits {
   Filter filter = Filter::kNone;
   // --filter applies to it (the buffered barrier).
   bool takes_filter = false;
+  // Shades nothing on the store: dirties the slot's card, which the
+  // collector rescans (gc/card_table.h, GcConfig::cards).
+  bool cards = false;
   // The algorithms it runs (kAnyAlgorithm: it ignores the choice).
   AlgorithmSet algorithms = kAllAlgorithms;
   // Loses no object while marking runs concurrently (false: the baseline).

@@ -41,12 +41,7 @@ struct BufferedCall {
 
   // The barrier and the store; only while gc::write_barrier_enabled.
   static void Write(uintptr_t* slot, uintptr_t value) {
-    asm volatile("call *%[entry]"
-                 :
-                 : "D"(slot), "a"(value),
-                   [entry] "m"(internal::jit_entry[static_cast<size_t>(
-                       K)][static_cast<size_t>(A)])
-                 : "memory", "cc");
+    internal::CallStoreEntry<K, A>(slot, value);
   }
 
   static void BulkPreWrite(uintptr_t* dst, const uintptr_t* src, size_t n) {

@@ -1,7 +1,8 @@
 // File: barriers/buffered_barrier_x64.cc
 //
-// The x86-64 code generator for the buffered (Go 1.10 gcWriteBarrier) and
-// batched (Go 1.21 gcWriteBarrier2) barriers, run once before main.
+// The x86-64 code generator for the buffered (Go 1.10 gcWriteBarrier),
+// batched (Go 1.21 gcWriteBarrier2) and cardmark (CMS) barriers, run once
+// before main.
 //
 // Buffered, entered by `call` with the slot in rdi and the value in rax:
 //
@@ -24,6 +25,14 @@
 // Batched: the same walk to the P, but it only reserves the entry (flushing
 // first when it does not fit) and returns its address in r11; the call site
 // writes the entry and does the store.
+//
+// Cardmark (CMS's card marking, UseCondCardMark), entered as buffered:
+//
+//   *slot = value
+//   save r12, r13
+//   cards = g_card_table[slot >> 26]     (0: no card, return)
+//   if (cards[slot >> 9] != dirty) goto dirty   (out of line: dirty it)
+//   restore r12, r13; ret
 //
 // The flush (cold, after the fast path): the C++ flush may clobber what the
 // SysV ABI lets a callee clobber, so save the caller-saved general registers
@@ -61,6 +70,7 @@
 #include "barriers/barrier_config.h"
 #include "barriers/barrier_jit.h"
 #include "barriers/wb_buf_flush.h"
+#include "gc/card_table.h"
 #include "gc/runtime.h"
 #include "xbyak/xbyak.h"
 
@@ -110,6 +120,9 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
         break;
       case JitCode::kBatched:
         EmitBatched(a);
+        break;
+      case JitCode::kCardmark:
+        EmitCardmark();
         break;
       case JitCode::kNotGenerated:
         std::abort();
@@ -230,6 +243,41 @@ class BarrierAssembler : public Xbyak::CodeGenerator {
     L(flush);
     CallFlush(/*pass_store=*/false);
     jmp(retry, T_NEAR), N("goto retry  // the buffer is empty now");
+  }
+
+  // The store, then its card (gc/card_table.h): the order the collector's
+  // preclean relies on.  The fast path is a store whose card is already
+  // dirty (HotSpot's UseCondCardMark: it reads the card and writes nothing).
+  void EmitCardmark() {
+    Xbyak::Label done, dirty;
+    mov(ptr[rdi], rax), N("*slot = value  // the store, then its card");
+    push(r12), N("save r12: the call site clobbers no register");
+    push(r13), N("save r13");
+    mov(r12, rdi), N("r12 = slot");
+    shr(r12, gc::kCardGranuleShift),
+        N(absl::StrCat("r12 = slot >> ", gc::kCardGranuleShift,
+                       "  // its 64 MiB granule"));
+    mov(r13, reinterpret_cast<size_t>(&gc::g_card_table[0])),
+        N("r13 = g_card_table");
+    mov(r13, ptr[r13 + r12 * 8]),
+        N("r13 = g_card_table[r12]  // the granule's cards, biased");
+    test(r13, r13), N("flags = r13 == 0");
+    jz(done, T_SHORT), N("if (!r13) goto done  // no card: not heap, globals");
+    mov(r12, rdi), N("r12 = slot");
+    shr(r12, gc::kCardShift),
+        N(absl::StrCat("r12 = slot >> ", gc::kCardShift, "  // its card"));
+    cmp(byte[r13 + r12], gc::kCardDirty), N("flags = r13[r12] <=> dirty");
+    jne(dirty, T_SHORT), N("if (r13[r12] != dirty) goto dirty  // clean");
+    L(done);
+    pop(r13), N("restore r13");
+    pop(r12), N("restore r12");
+    ret(), N("return");
+    // Out of line, as the buffered flush: the fast path runs straight
+    // through (no taken branch).
+    fast_path_ = false;
+    L(dirty);
+    mov(byte[r13 + r12], gc::kCardDirty), N("r13[r12] = dirty  // the card");
+    jmp(done, T_SHORT), N("goto done  // restore, return");
   }
 
   // Records the instruction just emitted with its pseudo-C comment.

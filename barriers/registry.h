@@ -24,6 +24,7 @@
 #include "barriers/barrier_kind.h"
 #include "barriers/batched_barrier.h"
 #include "barriers/buffered_barrier.h"
+#include "barriers/cardmark_barrier.h"
 #include "barriers/no_barrier.h"
 #include "barriers/satb_barrier.h"
 #include "barriers/unbuffered_barrier.h"

@@ -7,6 +7,8 @@
 
 #include <vector>
 
+#include "gc/card_table.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #endif
@@ -52,6 +54,8 @@ uintptr_t ReserveArenas(size_t n) {
                                                    std::memory_order_release);
   }
   Reservations().push_back({base, n});
+  // Heap slots take the barrier: the cardmark barrier dirties their cards.
+  CoverCards(base, end);
   PoisonHeapMemory(base, bytes);
   return base;
 }

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "gc/card_table.h"
 #include "gc/globals.h"
 #include "gc/heap.h"
 #include "gc/mark_workers.h"
@@ -249,6 +250,12 @@ void Collector::StartCycle() {
   current_.heap_goal = pacer_.goal();
 
   globals_job_.store(0, std::memory_order_relaxed);
+  if (config_.cards && !stw) {
+    // Cards dirtied before this mark belong to no rescan of it.
+    ClearCards();
+    current_.cards = true;
+    preclean_done_.store(false, std::memory_order_relaxed);
+  }
   int pending = 0;
   for (G* g : gs_) {
     g->stack_black.store(false, std::memory_order_relaxed);
@@ -284,6 +291,10 @@ void Collector::StartCycle() {
 bool Collector::StartTermination() {
   std::unique_lock<std::mutex> lock(mu_);
   if (phase() != GcPhase::kMark) Fatal("StartTermination outside marking");
+  if (config_.cards && config_.mode != GcMode::kStw && !precleaned() &&
+      Preclean() != 0) {
+    return false;  // the marker has the pass's grey objects
+  }
   const int64_t t0 = MonoNanos();
   if (!world_stopped_) StopTheWorldLocked(lock);
   pause_t0_ = t0;
@@ -314,6 +325,7 @@ bool Collector::StartTermination() {
     // Dijkstra: stacks had no barrier, so rescan them all now.
     for (G* g : gs_) ScanStackLocked(g, driver_gcw_);
   }
+  if (config_.cards && !stw) RemarkCardsLocked();
   lock.unlock();
   DrainInPause();
   lock.lock();

@@ -134,6 +134,10 @@ struct UnsafeKnobs {
   // Mark concurrently but leave write_barrier_enabled at 0 (the `none`
   // barrier under concurrent marking).
   bool barrier_off_during_mark = false;
+  // GcConfig::cards: leave the dirty cards unscanned in the termination
+  // pause (cardmark without CMS's remark: stores after the last preclean
+  // pass go unseen).
+  bool skip_card_remark = false;
 };
 
 // Termination pauses that find new work go back to concurrent marking this
@@ -141,6 +145,15 @@ struct UnsafeKnobs {
 // bound; a bound keeps a mutator that re-dirties its buffer every few
 // microseconds from starving the cycle, at the price of a longer last pause.
 inline constexpr int kMaxTerminationRetries = 8;
+
+// GcConfig::cards: preclean passes run until one finds at most
+// kPrecleanDoneCards dirty cards, or kMaxPrecleanPasses have run (CMS's
+// abortable preclean).  Each pass costs a read of the whole card table
+// (128 KiB per 64 MiB arena) and one membarrier; a pass that leaves a few
+// dozen cards leaves the remark a few microseconds of scanning, so more
+// passes would mostly chase a mutator that keeps dirtying.
+inline constexpr size_t kPrecleanDoneCards = 32;
+inline constexpr int kMaxPrecleanPasses = 4;
 
 // An incremental step marks for as long as its mutator ran since its last
 // step (after paying the P's assist debt): the time split a dedicated mark
@@ -184,9 +197,22 @@ class Collector {
   // MarkSome until there is no work left that this thread can reach
   // (running mutators may still owe their stack scans).
   void DrainAll();
-  // Termination pause, first half.  Returns false if flushing the buffers
-  // produced work: the world was restarted and marking goes on.  Returns
-  // true with the world stopped and phase kMarkTermination.
+  // GcConfig::cards: one preclean pass (CMS), concurrent: claims every dirty
+  // card, serializes the mutators and rescans the claimed cards' marked
+  // objects (gc/card_rescan.cc), leaving what it greys to the marker.
+  // Returns the cards rescanned.  StartTermination runs the passes itself;
+  // tests call this to place a store after the last one.
+  size_t Preclean();
+  // GcConfig::cards: this cycle's preclean passes are over (what is dirtied
+  // from now on is the remark's).  Any thread; tests time stores by it.
+  bool precleaned() const {
+    return preclean_done_.load(std::memory_order_acquire);
+  }
+  // Termination pause, first half.  Returns false if work appeared and
+  // marking goes on: flushing the buffers produced some (the world was
+  // restarted), or, under GcConfig::cards, a preclean pass ran first and
+  // found dirty cards (the world was not stopped).  Returns true with the
+  // world stopped and phase kMarkTermination.
   bool StartTermination();
   // Termination pause, second half: verify, barrier off, sweep, restart.
   void FinishCycle();
@@ -254,6 +280,10 @@ class Collector {
   bool ScanGlobalsJob(GcWork& gcw);
   void SetPhase(GcPhase next);
   void FlushWbBuf(P* p);
+  // GcConfig::cards (gc/card_rescan.cc): rescans one claimed card into
+  // gcw; the remark, in the termination pause.
+  void ScanCard(GcWork& gcw, uintptr_t card);
+  void RemarkCardsLocked();
 
   // Marking.
   // With `stopped` (a mark worker), stops early at a pause or a test's
@@ -315,6 +345,11 @@ class Collector {
   CycleStats current_;
   int64_t mark_started_ns_ = 0;
   int64_t pause_t0_ = 0;
+  // GcConfig::cards: the preclean passes of this cycle are over (written
+  // by the controlling thread); the claimed cards of a pass (reused; the
+  // controlling thread's).
+  std::atomic<bool> preclean_done_{false};
+  std::vector<uintptr_t> claimed_cards_;
   GcStats stats_;
   mutable std::mutex result_mu_;
   CheckmarkResult last_checkmark_;

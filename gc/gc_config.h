@@ -85,6 +85,12 @@ struct GcConfig {
   // Off by default: the tally costs the shading a few instructions per
   // pointer, which the timed figures must not hold.
   bool tally_shading = false;
+  // The barrier dirties cards instead of shading (cardmark): the collector
+  // cleans the card table at mark start, rescans dirty cards concurrently
+  // before termination (CMS's preclean) and once more in the termination
+  // pause (the remark).  Set by barriers::ApplyToGcConfig from the kind's
+  // traits.
+  bool cards = false;
 };
 
 }  // namespace gc

@@ -20,12 +20,17 @@ std::string GcTraceLine(const CycleStats& s) {
   int64_t bg = s.mark_cpu_ns;
   return absl::StrFormat(
       "gc %d @%.3fs: %.3f+%.3f+%.3f ms clock, %.3f+%.3f/%.3f+%.3f ms cpu, "
-      "%d->%d->%d MB, %d MB goal, %d workers, %d retries%s%s",
+      "%d->%d->%d MB, %d MB goal, %d workers, %d retries%s%s%s",
       s.cycle, static_cast<double>(s.start_time_ns) / 1e9, Ms(s.start_pause_ns),
       Ms(s.mark_wall_ns), Ms(s.termination_pause_ns), Ms(s.start_pause_ns),
       Ms(s.assist_cpu_ns), Ms(bg), Ms(s.termination_pause_ns),
       Mb(s.heap_live_start), Mb(s.heap_live_end), Mb(s.bytes_marked),
       Mb(s.heap_goal), s.workers, s.termination_retries, s.stw ? " (stw)" : "",
+      s.cards ? absl::StrFormat(", cards %d+%d (%d precleans), remark "
+                                "scan %.3f ms",
+                                s.cards_precleaned, s.cards_remarked,
+                                s.preclean_passes, Ms(s.remark_cards_ns))
+              : "",
       s.verified ? absl::StrFormat(", verified: %d lost", s.lost_objects) : "");
 }
 

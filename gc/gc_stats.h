@@ -41,6 +41,13 @@ struct CycleStats {
   int termination_retries = 0;  // terminations that found new work
   int workers = 0;
   bool stw = false;  // the whole cycle ran stopped
+  // GcConfig::cards only.  Every card dirtied during the mark is rescanned
+  // once per dirtying: by a preclean pass or by the remark.
+  bool cards = false;
+  int preclean_passes = 0;
+  uint64_t cards_precleaned = 0;  // dirty cards the preclean passes rescanned
+  uint64_t cards_remarked = 0;    // dirty cards the remark rescanned
+  int64_t remark_cards_ns = 0;    // the remark's card rescan, in the pause
   // --verify only.
   bool verified = false;
   uint64_t lost_objects = 0;

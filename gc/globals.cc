@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "gc/card_table.h"
 #include "gc/collector.h"
 #include "gc/runtime.h"
 #include "gc/shade.h"
@@ -20,7 +21,13 @@ constexpr size_t kFreeChunk = 256;
 }  // namespace
 
 Globals& Globals::Get() {
-  static Globals* globals = new Globals();  // never destroyed: outlives users
+  static Globals* globals = [] {
+    auto* g = new Globals();  // never destroyed: outlives users
+    // Slots here take the barrier: the cardmark barrier dirties their cards.
+    const auto lo = reinterpret_cast<uintptr_t>(&g->slots_[0]);
+    CoverCards(lo, lo + sizeof(g->slots_));
+    return g;
+  }();
   return *globals;
 }
 

@@ -21,6 +21,7 @@
 #ifndef WBBENCH_GC_GLOBALS_H_
 #define WBBENCH_GC_GLOBALS_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -57,6 +58,18 @@ class Globals {
     auto a = reinterpret_cast<uintptr_t>(p);
     auto lo = reinterpret_cast<uintptr_t>(&slots_[0]);
     return a >= lo && a < lo + sizeof(slots_);
+  }
+
+  // Calls f(slot) for every slot below the high-water mark whose address
+  // lies in [lo, hi) (a card's rescan, gc/card_rescan.cc).
+  template <typename F>
+  void ForEachSlotIn(uintptr_t lo, uintptr_t hi, F&& f) {
+    const auto base = reinterpret_cast<uintptr_t>(&slots_[0]);
+    const size_t n = high_water_.load(std::memory_order_acquire);
+    const size_t first = lo <= base ? 0 : (lo - base + 7) / sizeof(uintptr_t);
+    const size_t end =
+        hi <= base ? 0 : std::min(n, (hi - base + 7) / sizeof(uintptr_t));
+    for (size_t i = first; i < end; ++i) f(&slots_[i]);
   }
 
   // Calls f(value) for every non-nil slot below the high-water mark.

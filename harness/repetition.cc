@@ -451,6 +451,29 @@ std::map<std::string, double> RunRepetition(const Options& o,
   if (k[kGcCycles] > 0) k[kTerminationRetriesPerCycle] = retries / k[kGcCycles];
   k[kMarkMs] = mark_ns / 1e6;
   k[kMaxPauseUs] = max_pause_ns / 1e3;
+  if (barriers::TraitsOf(c.barrier).cards && k[kGcCycles] > 0) {
+    // The measured cycles' card rescans, and their remark pauses (the last
+    // termination pause of a cycle, which holds the remark).
+    double precleaned = 0, remarked = 0, remark_max_ns = 0, remark_ns = 0;
+    double remarks = 0;
+    for (size_t i = cycles_before; i < std::min(cycles_after, history.size());
+         ++i) {
+      const gc::CycleStats& s = history[i];
+      if (!s.cards || s.pauses_ns.empty()) continue;
+      precleaned += static_cast<double>(s.cards_precleaned);
+      remarked += static_cast<double>(s.cards_remarked);
+      const double pause = static_cast<double>(s.pauses_ns.back());
+      remark_max_ns = std::max(remark_max_ns, pause);
+      remark_ns += pause;
+      ++remarks;
+    }
+    if (remarks > 0) {
+      k[kCardsPrecleanedPerCycle] = precleaned / remarks;
+      k[kCardsRemarkedPerCycle] = remarked / remarks;
+      k[kRemarkPauseUs] = remark_ns / remarks / 1e3;
+      k[kMaxRemarkPauseUs] = remark_max_ns / 1e3;
+    }
+  }
   if (o.gc.verify) {
     k[kLostObjects] = lost;
     k[kAccountingErrors] = unbalanced;

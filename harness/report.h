@@ -43,6 +43,15 @@ inline constexpr char kAccountingErrors[] = "accounting_errors";
 // cycle measured.
 inline constexpr char kTerminationRetriesPerCycle[] =
     "termination_retries_per_cycle";
+// Card-marking kinds (cardmark): dirty cards rescanned per measured cycle
+// by the concurrent preclean passes and by the remark (each dirtied card is
+// rescanned once, so their sum is the cards dirtied), and the remark pause
+// (a cycle's final termination pause, which holds the remark), mean and
+// maximum.
+inline constexpr char kCardsPrecleanedPerCycle[] = "cards_precleaned_per_cycle";
+inline constexpr char kCardsRemarkedPerCycle[] = "cards_remarked_per_cycle";
+inline constexpr char kRemarkPauseUs[] = "remark_pause_us";
+inline constexpr char kMaxRemarkPauseUs[] = "max_remark_pause_us";
 // cgocheck: the share of stores the check saw (Go's cgocheck=2 keeps the
 // barrier on for the whole run, so 1 in every leg).
 inline constexpr char kCgocheckCheckedFraction[] = "cgocheck_checked_fraction";

@@ -3,9 +3,11 @@
 // The buffered call site tells the compiler that the call clobbers nothing
 // but memory and the flags (batched: r11 too).  A generated caller loads a
 // distinct canary into every general register and xmm0-15, calls the
-// barrier with the buffer one entry short of full (so it flushes), and
-// stores every register back for comparison.  A flush hook clobbers every
-// register the SysV ABI lets a callee clobber, so a missing save shows.
+// barrier on its slow path, and stores every register back for comparison:
+// for a kind with a buffer, with the buffer one entry short of full (so it
+// flushes; a flush hook clobbers every register the SysV ABI lets a callee
+// clobber, so a missing save shows); for a card-marking kind, on a slot
+// whose card is clean (so it dirties it).
 #include <cstdint>
 #include <string>
 
@@ -13,6 +15,8 @@
 #include "barriers/barrier_config.h"
 #include "barriers/barrier_jit.h"
 #include "barriers/wb_buf_flush.h"
+#include "gc/card_table.h"
+#include "gc/globals.h"
 #include "gtest/gtest.h"
 #include "tests/barriers/barrier_cases.h"
 #include "tests/barriers/fake_thread.h"
@@ -106,9 +110,21 @@ using testing::Case;
 
 class JitRegistersTest : public ::testing::TestWithParam<Case> {};
 
-TEST_P(JitRegistersTest, FlushPreservesEveryRegister) {
+// A slot the barrier can dirty a card for (the globals area is covered,
+// gc/card_table.h), with its card clean or dirty.
+struct CardSlot {
+  explicit CardSlot(bool dirty) {
+    gc::ClearCards();
+    if (dirty) gc::DirtyCard(reinterpret_cast<uintptr_t>(slot()));
+  }
+  uintptr_t* slot() { return global.SlotAddress(0); }
+  gc::GlobalSlots global{1};
+};
+
+TEST_P(JitRegistersTest, SlowPathPreservesEveryRegister) {
   const Case c = GetParam();
-  const bool batched = TraitsOf(c.kind).jit == JitCode::kBatched;
+  const BarrierTraits& traits = TraitsOf(c.kind);
+  const bool batched = traits.jit == JitCode::kBatched;
   testing::BarrierScope barrier({.kind = c.kind,
                                  .algorithm = c.algorithm,
                                  .wbbuf_entries = 4,
@@ -119,9 +135,11 @@ TEST_P(JitRegistersTest, FlushPreservesEveryRegister) {
   const size_t entry = EntryPointers(c.algorithm);
   // Buffered flushes on the store that fills the buffer; batched on the
   // reservation that does not fit.
-  buf.next = batched ? buf.end : buf.end - entry;
-
-  uintptr_t slot = 0x5105;
+  if (traits.wbbuf) buf.next = batched ? buf.end : buf.end - entry;
+  CardSlot card_slot(/*dirty=*/false);
+  uintptr_t stack_slot = 0x5105;
+  uintptr_t& slot = traits.cards ? *card_slot.slot() : stack_slot;
+  slot = 0x5105;
   Registers in, out;
   for (int i = 0; i < 16; ++i) {
     in.gpr[i] = 0x1000000000000001ULL * (i + 1) + 0x0101;
@@ -136,7 +154,12 @@ TEST_P(JitRegistersTest, FlushPreservesEveryRegister) {
   caller.Call(const_cast<uint8_t*>(FindJitBarrier(c.kind, c.algorithm)->code),
               &in, &out);
 
-  EXPECT_EQ(TotalFlushes(), flushes + 1) << "the call did not flush";
+  EXPECT_EQ(TotalFlushes(), flushes + (traits.wbbuf ? 1 : 0))
+      << "the call did not flush as its traits say";
+  if (traits.cards) {
+    EXPECT_TRUE(gc::CardIsDirty(reinterpret_cast<uintptr_t>(&slot)))
+        << "the store did not dirty its card";
+  }
   for (int i = 0; i < 16; ++i) {
     if (i == Xbyak::Operand::RSP) continue;
     if (batched && i == Xbyak::Operand::R11) continue;  // the result
@@ -157,11 +180,36 @@ TEST_P(JitRegistersTest, FlushPreservesEveryRegister) {
   }
 }
 
+TEST_P(JitRegistersTest, StoreOutsideEveryCardDirtiesNothing) {
+  const Case c = GetParam();
+  if (!TraitsOf(c.kind).cards) GTEST_SKIP() << "no card table";
+  testing::BarrierScope barrier({.kind = c.kind, .algorithm = c.algorithm});
+  testing::FakeThread thread;
+  uintptr_t slot = 0;  // on this stack: no granule of the card table
+  ASSERT_EQ(gc::CardOf(reinterpret_cast<uintptr_t>(&slot)), nullptr);
+  Registers in, out;
+  for (int i = 0; i < 16; ++i) {
+    in.gpr[i] = 0x3000000000000005ULL * (i + 1);
+    in.xmm[i][0] = in.xmm[i][1] = ~in.gpr[i];
+  }
+  in.gpr[Xbyak::Operand::RDI] = reinterpret_cast<uintptr_t>(&slot);
+  CanaryCaller caller;
+  caller.Call(const_cast<uint8_t*>(FindJitBarrier(c.kind, c.algorithm)->code),
+              &in, &out);
+  EXPECT_EQ(slot, in.gpr[Xbyak::Operand::RAX]);
+  for (int i = 0; i < 16; ++i) {
+    if (i == Xbyak::Operand::RSP) continue;
+    EXPECT_EQ(out.gpr[i], in.gpr[i]) << RegisterName(i) << " not preserved";
+  }
+}
+
 // Every path that does not flush: the recording one and, under each filter
-// the kind runs, its skip path (an old value that is nil, or the value).
+// the kind runs, its skip path (an old value that is nil, or the value); a
+// card-marking kind's, on a card that is dirty already.
 TEST_P(JitRegistersTest, FastPathPreservesEveryRegister) {
   const Case c = GetParam();
-  const bool batched = TraitsOf(c.kind).jit == JitCode::kBatched;
+  const BarrierTraits& traits = TraitsOf(c.kind);
+  const bool batched = traits.jit == JitCode::kBatched;
   const uintptr_t value = 0x2000000000000003ULL * (Xbyak::Operand::RAX + 1);
   for (const FilterInfo& f : kFilterInfos) {
     for (const uintptr_t old : {uintptr_t{0x7707}, uintptr_t{0}, value}) {
@@ -171,7 +219,10 @@ TEST_P(JitRegistersTest, FastPathPreservesEveryRegister) {
                                      .flush = FlushMode::kEmpty,
                                      .filter = f.filter});
       testing::FakeThread thread;
-      uintptr_t slot = old;
+      CardSlot card_slot(/*dirty=*/true);
+      uintptr_t stack_slot = 0;
+      uintptr_t& slot = traits.cards ? *card_slot.slot() : stack_slot;
+      slot = old;
       Registers in, out;
       for (int i = 0; i < 16; ++i) {
         in.gpr[i] = 0x2000000000000003ULL * (i + 1);
@@ -186,7 +237,7 @@ TEST_P(JitRegistersTest, FastPathPreservesEveryRegister) {
       const bool filtered =
           !batched && Filtered(fn->filter, c.algorithm, old, value);
       // cgocheck's buffer holds one entry: even this store flushes.
-      const bool cgocheck = TraitsOf(c.kind).forced_entries == 1;
+      const bool cgocheck = traits.forced_entries == 1;
       EXPECT_EQ(TotalFlushes(), flushes + (cgocheck && !filtered ? 1 : 0));
       for (int i = 0; i < 16; ++i) {
         if (i == Xbyak::Operand::RSP) continue;
@@ -195,8 +246,12 @@ TEST_P(JitRegistersTest, FastPathPreservesEveryRegister) {
         EXPECT_EQ(out.xmm[i][0], in.xmm[i][0]) << "xmm" << i;
         EXPECT_EQ(out.xmm[i][1], in.xmm[i][1]) << "xmm" << i;
       }
-      EXPECT_EQ(thread.BufferedWords(),
-                cgocheck || filtered ? 0 : EntryPointers(c.algorithm));
+      EXPECT_EQ(thread.BufferedWords(), !traits.wbbuf || cgocheck || filtered
+                                            ? 0
+                                            : EntryPointers(c.algorithm));
+      if (traits.cards) {
+        EXPECT_TRUE(gc::CardIsDirty(reinterpret_cast<uintptr_t>(&slot)));
+      }
       if (!batched) {
         EXPECT_EQ(slot, value);
       }

@@ -54,7 +54,7 @@ INSTANTIATE_TEST_SUITE_P(
     EachClass, BadFlagTest,
     ::testing::Values(
         BadFlag{"--barrier=nonsense", "'nonsense'",
-                "unbuffered, buffered, cgocheck, batched, none"},
+                "unbuffered, buffered, cgocheck, batched, cardmark, none"},
         BadFlag{"--barrier=buffered,buffered", "'buffered'", "twice"},
         BadFlag{"--workload=nope", "'nope'", "tree-reverse"},
         BadFlag{"--algorithm=steele", "'steele'", "hybrid, dijkstra"},

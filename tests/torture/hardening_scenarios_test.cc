@@ -25,6 +25,15 @@
 // standing in for the termination attempt that stops it by timing).  Unless
 // it disposes them, the cycle terminates with them unscanned.
 //
+// A store after the last preclean pass is the remark's.  Under a
+// card-marking barrier (cardmark) a store shades nothing: it dirties the
+// slot's card.  A is allocated black mid-mark; g1's stack holds A and grey
+// B, whose field holds the only pointer to white D.  The preclean passes
+// run (finding nothing dirty); then g1 copies B -> D into A and deletes
+// B -> D.  Only the termination pause's card rescan (the remark) finds
+// D in A's dirty card; without it D is lost.  The same store made before
+// the preclean is the preclean's, and the remark is not needed for it.
+//
 // A barrier that shades at once publishes what it greys.  After the marker
 // has run out of work, a store shades white D (unbuffered: at once;
 // cgocheck: its one-entry buffer flushes).  D must reach the global list,
@@ -38,6 +47,7 @@
 
 #include "barriers/algorithm.h"
 #include "barriers/barrier_kind.h"
+#include "gc/card_table.h"
 #include "gc/globals.h"
 #include "gc/heap.h"
 #include "gc/mutator.h"
@@ -209,6 +219,63 @@ TEST_P(HardeningScenarioTest, AMutatorThatExitsMidMarkHandsOverItsBuffer) {
 
 INSTANTIATE_TEST_SUITE_P(SoundBarriers, HardeningScenarioTest,
                          ::testing::ValuesIn(barriers::SoundBarriers()),
+                         KindName);
+
+// Returns the objects lost when g1 hides D in black A's card, after the
+// preclean passes (or before them, with `before_preclean`).
+uint64_t HideDInABlackCard(BarrierKind kind, bool before_preclean,
+                           gc::UnsafeKnobs knobs) {
+  Script s(kind, Algorithm::kDijkstra,
+           barriers::InfoFor(Algorithm::kDijkstra).stack_scan, knobs);
+  gc::Mutator g1(s.c());
+  s.Enter(g1);
+  uint64_t lost = 0;
+  {
+    gc::RootFrame stack(2);
+    const uintptr_t b = NewNode(), d = NewNode();
+    stack.Set(0, b);
+    s.Write(b, 0, d);  // the only pointer to D
+    s.c().StartCycle();
+    gc::Safepoint();                // g1 scans its own stack: B grey, D white
+    const uintptr_t a = NewNode();  // allocated black
+    stack.Set(1, a);
+    EXPECT_TRUE(IsMarked(a));
+    EXPECT_FALSE(IsMarked(d));
+    if (!before_preclean) {
+      EXPECT_EQ(s.c().Preclean(), 0u);  // nothing dirty: the passes end
+    }
+    s.Write(a, 0, gc::LoadSlot(gc::testing::FieldSlot(b, 0)));  // A -> D
+    s.Write(b, 0, 0);                                           // delete B -> D
+    EXPECT_TRUE(gc::CardIsDirty(
+        reinterpret_cast<uintptr_t>(gc::testing::FieldSlot(a, 0))));
+    EXPECT_FALSE(IsMarked(d)) << "the store shaded: not a card barrier";
+    lost = s.FinishAndVerify();
+  }
+  g1.Leave();
+  return lost;
+}
+
+class CardScenarioTest : public ScenarioTest {};
+
+TEST_P(CardScenarioTest, AStoreAfterThePrecleanIsTheRemarks) {
+  EXPECT_EQ(HideDInABlackCard(kind(), /*before_preclean=*/false, {}), 0u);
+  EXPECT_EQ(HideDInABlackCard(kind(), /*before_preclean=*/false,
+                              {.skip_card_remark = true}),
+            1u)
+      << "without the remark's card rescan D must be lost";
+}
+
+TEST_P(CardScenarioTest, AStoreBeforeThePrecleanIsThePrecleans) {
+  EXPECT_EQ(HideDInABlackCard(kind(), /*before_preclean=*/true,
+                              {.skip_card_remark = true}),
+            0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(CardBarriers, CardScenarioTest,
+                         ::testing::ValuesIn(barriers::BarriersWhere(
+                             [](const barriers::BarrierTraits& t) {
+                               return t.cards;
+                             })),
                          KindName);
 
 }  // namespace

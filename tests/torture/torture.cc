@@ -81,6 +81,9 @@ constexpr uint64_t kWaiterRotation = 4;
 // How long a mutator waits, parked, for the next cycle to start, and how
 // often it looks.
 constexpr auto kWaitForCycle = std::chrono::milliseconds(5);
+// A mutator holding a hidden tail for the remark waits this long at most
+// for the preclean passes to end (a torture cycle marks in a few ms).
+constexpr auto kWaitForPreclean = std::chrono::milliseconds(50);
 constexpr auto kWaitPoll = std::chrono::microseconds(20);
 
 // The mutator's own stack slots and global slots.
@@ -133,6 +136,7 @@ struct Shared {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> heap_hides{0};
   std::atomic<uint64_t> stack_hides{0};
+  std::atomic<uint64_t> boxed_hides{0};  // BoxAfterPreclean moves
   std::atomic<uint64_t> courier_exits{0};
   std::atomic<uint64_t> bulk_copies{0};
   std::atomic<uint64_t> large_objects{0};
@@ -208,9 +212,11 @@ class TortureMutator {
   // and this G's stack colour cannot change while it runs between two
   // safepoints (every change is made in a pause or while it is parked).
   void Adversary() {
-    if (adv_->Get(kHidden) != 0 && c_.cycles_completed() >= hidden_cycle_) {
-      Store(chain_[kChain - 2], 0, adv_->Get(kHidden));  // link it back
+    if ((adv_->Get(kHidden) != 0 || boxed_) &&
+        c_.cycles_completed() >= hidden_cycle_) {
+      Store(chain_[kChain - 2], 0, chain_[kChain - 1]);  // link it back
       adv_->Set(kHidden, 0);
+      boxed_ = false;
     }
     gc::GcPhase phase = c_.phase();
     uint64_t cycle = c_.cycle();
@@ -243,7 +249,7 @@ class TortureMutator {
     const bool stack_black = g_->stack_black.load(std::memory_order_relaxed);
     if (!stack_black && adv_->Get(kStash) != 0 && heap_hide_cycle_ != cycle) {
       HideInHeap(cycle);
-    } else if (stack_black && adv_->Get(kHidden) == 0 &&
+    } else if (stack_black && adv_->Get(kHidden) == 0 && !boxed_ &&
                stack_hide_cycle_ != cycle) {
       HideInStack(cycle);
     }
@@ -291,7 +297,40 @@ class TortureMutator {
     }
     hidden_cycle_ = cycle;
     shared_.stack_hides.fetch_add(1, std::memory_order_relaxed);
-    if (mode == kThenWait) WaitParkedForCycleEnd(cycle);
+    if (mode == kThenWait) {
+      if (c_.config().cards) {
+        BoxAfterPreclean(cycle);
+      } else {
+        WaitParkedForCycleEnd(cycle);
+      }
+    }
+  }
+
+  // Card-marking collectors (cardmark): the hidden tail waits on this
+  // black stack until the preclean passes are over, then moves into a
+  // black box, so that only the box's dirty card leads to it: the remark's
+  // alone to find (the stack rescan no longer sees it, and no preclean
+  // pass is left).
+  void BoxAfterPreclean(uint64_t cycle) {
+    const uintptr_t box = New();  // black; allocated now: New polls
+    barriers::WritePointer<B>(own_->SlotAddress(kBox), box);
+    const auto deadline = std::chrono::steady_clock::now() + kWaitForPreclean;
+    for (;;) {
+      if (shared_.stop.load(std::memory_order_relaxed) || c_.cycle() != cycle ||
+          c_.phase() != gc::GcPhase::kMark ||
+          std::chrono::steady_clock::now() >= deadline) {
+        return;  // the tail stays on the stack: the rescan finds it
+      }
+      if (c_.precleaned()) break;
+      gc::Gosched();  // under kIncremental, the steps that reach it
+      std::this_thread::sleep_for(kWaitPoll);
+    }
+    // No safepoint from here to the next operation: the world cannot stop
+    // between the check and the move.
+    Store(box, 0, adv_->Get(kHidden));
+    adv_->Set(kHidden, 0);  // a stack write: no barrier
+    boxed_ = true;
+    shared_.boxed_hides.fetch_add(1, std::memory_order_relaxed);
   }
 
   // A mutator that comes and goes during the mark: this one parks, a new
@@ -472,6 +511,7 @@ class TortureMutator {
   uint64_t heap_hide_cycle_ = 0;
   uint64_t stack_hide_cycle_ = 0;
   uint64_t hidden_cycle_ = 0;
+  bool boxed_ = false;  // the hidden tail is in a box (BoxAfterPreclean)
 };
 
 Config SoundConfig(const barriers::BarrierInfo& b,
@@ -537,6 +577,20 @@ std::vector<Config> UnsoundConfigs() {
                          gc::StackScanPolicy::kPerMutatorConcurrent,
                          {},
                          false});
+    }
+    if (b.traits.cards) {
+      // CMS without its remark: stores after the last preclean pass leave
+      // their cards dirty and unscanned.
+      for (const barriers::AlgorithmInfo& a : barriers::AllAlgorithms()) {
+        if (!barriers::Supports(b.kind, a.algorithm)) continue;
+        configs.push_back({absl::StrCat(b.name, "/", a.name, "-no-remark"),
+                           b.kind,
+                           a.algorithm,
+                           gc::GcMode::kConcurrent,
+                           a.stack_scan,
+                           {.skip_card_remark = true},
+                           false});
+      }
     }
     if (barriers::Supports(b.kind, barriers::Algorithm::kDijkstra)) {
       configs.push_back({absl::StrCat(b.name, "/dijkstra-no-rescan"),
@@ -632,6 +686,7 @@ Result Run(const Config& config, const Options& options) {
     gc::Collector::SetWorkerInterruptForTesting(nullptr);
     r.heap_hides = shared.heap_hides.load();
     r.stack_hides = shared.stack_hides.load();
+    r.boxed_hides = shared.boxed_hides.load();
     r.courier_exits = shared.courier_exits.load();
     r.bulk_copies = shared.bulk_copies.load();
     r.large_objects = shared.large_objects.load();
@@ -661,7 +716,8 @@ bool Tried(const Config& config, const Result& r) {
   if (config.mode == gc::GcMode::kStw) return true;
   return r.stack_hides > 0 && r.courier_exits > 0 &&
          (config.stack_scan == gc::StackScanPolicy::kStwAtStart ||
-          r.heap_hides > 0);
+          r.heap_hides > 0) &&
+         (!barriers::TraitsOf(config.kind).cards || r.boxed_hides > 0);
 }
 
 bool Passed(const Config& config, const Options& options, const Result& r) {
@@ -676,12 +732,12 @@ bool Passed(const Config& config, const Options& options, const Result& r) {
 std::string Describe(const Config& config, const Result& r) {
   return absl::StrFormat(
       "%-30s %-7s cycles %5u verified %5u lost %6u (in %u cycles, first %u) "
-      "accounting errors %u hides %u+%u couriers %u copies %u large %u "
+      "accounting errors %u hides %u+%u+%u couriers %u copies %u large %u "
       "interrupts %u gogc %d %.1fs%s",
       config.name, config.sound ? "sound" : "UNSOUND", r.cycles, r.verified,
       r.lost, r.lossy_cycles, r.first_lossy_cycle, r.accounting_errors,
-      r.heap_hides, r.stack_hides, r.courier_exits, r.bulk_copies,
-      r.large_objects, r.worker_interrupts, r.gogc, r.seconds,
+      r.heap_hides, r.stack_hides, r.boxed_hides, r.courier_exits,
+      r.bulk_copies, r.large_objects, r.worker_interrupts, r.gogc, r.seconds,
       r.timed_out ? " TIMED OUT" : "");
 }
 

@@ -68,7 +68,8 @@ std::vector<Config> SoundConfigs();
 // `none` under concurrent marking and under the incremental schedule, then
 // for every barrier kind but `none`:
 // yuasa with per-mutator concurrent stack scans, dijkstra without the
-// termination rescan.
+// termination rescan; and for a card-marking kind (cardmark), the
+// collector without the remark's card rescan ("cardmark/dijkstra-no-remark").
 std::vector<Config> UnsoundConfigs();
 // Sound, then unsound.
 std::vector<Config> AllConfigs();
@@ -114,6 +115,9 @@ struct Result {
   // if the mutators tried.
   uint64_t heap_hides = 0;
   uint64_t stack_hides = 0;
+  // Card-marking collectors: stack hides moved into a black box after the
+  // preclean passes (the remark's alone to find).
+  uint64_t boxed_hides = 0;
   // Hides whose deletion a courier mutator made and took away when it
   // exited mid-mark; bulk copies (the bulk barrier); large objects
   // allocated; mark workers stopped mid-drain holding more than a workbuf
