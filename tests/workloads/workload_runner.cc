@@ -21,16 +21,6 @@ constexpr size_t kScriptMarkPerChunk = 64;
 // Chunks between the threaded run's requested cycles.
 constexpr uint64_t kCollectEvery = 256;
 
-// Hybrid (Go's), or for a kind that does not run it the first algorithm it
-// runs (cardmark: dijkstra).
-barriers::Algorithm AlgorithmFor(barriers::BarrierKind kind) {
-  for (const barriers::AlgorithmInfo& a : barriers::AllAlgorithms()) {
-    if (barriers::Supports(kind, a.algorithm)) return a.algorithm;
-  }
-  std::abort();
-}
-
-// One mutator's whole run; calls between(chunk) after every chunk.
 // Hybrid, or the one algorithm a kind runs (satb: yuasa), as wbbench
 // chooses when no --algorithm is given.
 barriers::Algorithm AlgorithmOf(const RunSpec& spec) {
@@ -38,6 +28,7 @@ barriers::Algorithm AlgorithmOf(const RunSpec& spec) {
       .value_or(barriers::Algorithm::kHybrid);
 }
 
+// One mutator's whole run; calls between(chunk) after every chunk.
 template <class F>
 void RunMutator(gc::Collector& collector, const RunSpec& spec, int thread,
                 RunResult& r, F&& between) {
