@@ -216,7 +216,9 @@ TEST(WbbenchRunTest, ASingleAlgorithmKindRunsItsOwnAlgorithmPerRow) {
   const std::string json = Slurp(out);
   EXPECT_TRUE(absl::StrContains(json, "\"algorithm\": \"hybrid\"")) << json;
   EXPECT_TRUE(absl::StrContains(json, "\"algorithm\": \"yuasa\""));
-  EXPECT_TRUE(absl::StrContains(json, "\"filtered_fraction\""));
+  // satb's built-in nil filter counts what it skips (the fraction needs a
+  // barriered store, which a short run under a sanitizer may not make).
+  EXPECT_TRUE(absl::StrContains(json, "\"filtered_stores\""));
   ExpectEveryValueIs(json, "lost_objects", "0");
   EXPECT_TRUE(absl::StrContains(r.out, "satb (yuasa)")) << r.out;
   EXPECT_FALSE(absl::StrContains(r.out, "buffered (hybrid)")) << r.out;
