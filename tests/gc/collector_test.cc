@@ -18,7 +18,6 @@
 #include "gc/heap.h"
 #include "gc/mutator.h"
 #include "gc/shade.h"
-#include "gc/shade.h"
 #include "gc/shadow_stack.h"
 #include "gtest/gtest.h"
 #include "tests/gc/marker_test_util.h"
