@@ -153,14 +153,7 @@ def load_dir(folder: str) -> List[Count]:
         return []
     counts = [load_count(os.path.join(folder, n))
               for n in runs.json_files(folder)]
-    seen: Dict[str, Count] = {}
-    for c in counts:
-        if c.name in seen:
-            raise runs.ResultsError(
-                f"{c.path}: a second count of {c.name} beside "
-                f"{os.path.basename(seen[c.name].path)}; keep one "
-                "(analysis/count.sh replaces the older)")
-        seen[c.name] = c
+    runs.one_per_name(counts, "count", "analysis/count.sh")
     algorithms = runs.ordered({c.algorithm for c in counts}, ALGORITHMS)
     counts.sort(key=lambda c: (KINDS.index(c.kind),
                                algorithms.index(c.algorithm)))

@@ -243,14 +243,7 @@ def load_dir(folder: str) -> List[Tally]:
         return []
     tallies = [load_tally(os.path.join(folder, n))
                for n in runs.json_files(folder)]
-    seen: Dict[str, Tally] = {}
-    for t in tallies:
-        if t.name in seen:
-            raise runs.ResultsError(
-                f"{t.path}: a second report of {t.name} beside "
-                f"{os.path.basename(seen[t.name].path)}; keep one "
-                "(analysis/redundancy.py replaces the older)")
-        seen[t.name] = t
+    runs.one_per_name(tallies, "report", "analysis/redundancy.py")
     algorithms = runs.ordered({t.algorithm for t in tallies}, ALGORITHMS)
     tallies.sort(key=lambda t: (t.machine, algorithms.index(t.algorithm)))
     return tallies

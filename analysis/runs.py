@@ -334,6 +334,19 @@ def _add_counters(cell: Cell, row: dict) -> None:
             cell.samples.setdefault(counter, []).append(float(row[counter]))
 
 
+def one_per_name(items, what: str, maker: str) -> None:
+    """Raises ResultsError when two of `items` (each with .name and .path)
+    share a name: a table would not say which to believe."""
+    seen = {}
+    for item in items:
+        if item.name in seen:
+            raise ResultsError(
+                f"{item.path}: a second {what} of {item.name} beside "
+                f"{os.path.basename(seen[item.name].path)}; keep one "
+                f"({maker} replaces the older)")
+        seen[item.name] = item
+
+
 def json_files(folder: str) -> List[str]:
     """The names of folder's *.json files, sorted, subfolders left out.
 

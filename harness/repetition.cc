@@ -411,7 +411,11 @@ std::map<std::string, double> RunRepetition(const Options& o,
     k[kCountedBarrieredStores] = counted_barriered;
     k[kCountedSwitches] = counted_switches;
   }
-  if (gcc.tally_shading && barriered > 0) {
+  // A card-marking kind shades nothing at the store (its card is its
+  // record): the share of its stores that shading found redundant says
+  // nothing about it.
+  if (gcc.tally_shading && barriered > 0 &&
+      !barriers::TraitsOf(c.barrier).cards) {
     k[kShadedEntries] = static_cast<double>(tally.entries);
     k[kRedundantStoreFraction] =
         1 - static_cast<double>(tally.effective_entries) / barriered;
