@@ -358,7 +358,8 @@ def _measure_wb(s: Setup, workload: str, gc: str, keys: Tuple[str, ...],
 
 def measure_wb_tree(s: Setup) -> Dict[str, float]:
     return _measure_wb(s, "tree-reverse", "continuous",
-                       ("barrier_ns_per_store", "ns_per_store_barrier_on",
+                       ("barrier_ns_per_store", "own_ns_per_barriered_store",
+                        "ns_per_store_barrier_on",
                         "barrier_on_fraction", "gc_cycles"),
                        ("machine", "git_commit", "cpu_model", "cores"))
 
@@ -430,11 +431,21 @@ class RowSpec:
 
 ROWS = [
     RowSpec("barrier_cost",
-            "tree-reverse: barrier cost, ns per barriered store (on − off)",
+            "tree-reverse: barrier cost, ns per barriered store (on − off); "
+            "wbbench: own cost + interference",
             "ns/store in chunks with the barrier on, GC continuous − ns/store "
             "of the -wb=false build, GC off",
             "`barrier_ns_per_store`: buffered, --gc=continuous, against the "
-            "baseline (barrier none, gc=stw)"),
+            "baseline (barrier none, gc=stw): the barrier's own cost and the "
+            "concurrent marker's interference together"),
+    RowSpec("barrier_own",
+            "tree-reverse: barrier cost, ns per barriered store (on − off); "
+            "wbbench: own cost alone",
+            "the same Go figure (Go's runtime gives no way to run its barrier "
+            "with the marker stopped)",
+            "`own_ns_per_barriered_store`: buffered, barrier on with "
+            "gc=incremental (no marker running while the chunks run), "
+            "against the baseline; the same wbbench invocation"),
     RowSpec("tree_on", "tree-reverse: ns per store, barrier on",
             "chunks with the barrier on, GC continuous",
             "`ns_per_store_barrier_on`, buffered, --gc=continuous"),
@@ -483,10 +494,12 @@ def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float
         on_ns, off_ns = on.get("ns_per_store_on"), off.get("ns_per_store")
         if isinstance(on_ns, (int, float)) and isinstance(off_ns, (int, float)):
             add("barrier_cost", "go", on_ns - off_ns)
+            add("barrier_own", "go", on_ns - off_ns)
         add("tree_on", "go", on_ns)
         add("tree_off", "go", off_ns)
         wt = m.get("wb_tree", {})
         add("barrier_cost", "wb", wt.get("barrier_ns_per_store"))
+        add("barrier_own", "wb", wt.get("own_ns_per_barriered_store"))
         add("tree_on", "wb", wt.get("ns_per_store_barrier_on"))
         add("tree_off", "wb", wt.get("baseline_ns_per_store"))
         add("mark_cpu", "go", m.get("go_mark", {}).get("mark_cpu_ms"))

@@ -64,9 +64,15 @@ inline constexpr size_t kArenaTableSize = size_t{1}
 // race with no writer.  A span whose bit is clear has no marked object: the
 // sweep frees it without reading its mark bits (Go's mheap.reclaim finds
 // such spans by pageInUse &^ pageMarks).
+//
+// scavenged: one bit per page, set while the page is free and its memory was
+// returned to the kernel (madvise(MADV_DONTNEED): the next touch faults in a
+// zero page), as Go's pageAlloc.scav.  A new arena starts all scavenged (never
+// touched).  Only the page heap reads or writes it, under its lock.
 struct HeapArena {
   std::atomic<Span*> spans[kPagesPerArena];
   std::atomic<uint8_t> page_marks[kPagesPerArena / 8];
+  uint64_t scavenged[kPagesPerArena / 64];
 };
 
 // Indexed by address >> kArenaShift.  Defined in arena.cc.

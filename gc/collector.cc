@@ -19,6 +19,7 @@
 #include "gc/mark_workers.h"
 #include "gc/mutator.h"
 #include "gc/scan.h"
+#include "gc/scavenger.h"
 #include "gc/scheduler.h"
 #include "gc/shade.h"
 #include "gc/sweeper.h"
@@ -407,7 +408,9 @@ void Collector::FinishCycle() {
   // Go resets heapLive to the marked heap at termination: what was not
   // marked is garbage the sweep is about to free.
   live_.store(marked, std::memory_order_relaxed);
+  const uint64_t last_goal = pacer_.goal();
   pacer_.Plan(marked);
+  if (scavenger_ != nullptr) scavenger_->Pace(last_goal, pacer_.goal());
   SetPhase(GcPhase::kOff);
 
   const int64_t t1 = MonoNanos();

@@ -112,6 +112,7 @@
 namespace gc {
 
 class BackgroundSweeper;
+class Scavenger;
 
 // V(EnumName, "name", "doc")
 #define WBBENCH_FOR_EACH_GC_PHASE(V)                                   \
@@ -228,6 +229,12 @@ class Collector {
   }
   const GcStats& stats() const { return stats_; }
   const Pacer& pacer() const { return pacer_; }
+  // Whether a scavenger runs beside this collector (GcConfig::scavenge and a
+  // mode with background threads).
+  bool scavenging() const {
+    return config_.scavenge && config_.mode != GcMode::kOff &&
+           config_.mode != GcMode::kIncremental;
+  }
   // The last --verify result (or of VerifyNow).
   CheckmarkResult last_checkmark() const;
   // Runs the checkmark now; the world must be stopped by the caller
@@ -357,6 +364,7 @@ class Collector {
   // Threaded driver.
   std::vector<std::unique_ptr<Worker>> workers_;
   std::thread coordinator_;
+  std::unique_ptr<Scavenger> scavenger_;  // before the sweeper, which wakes it
   std::unique_ptr<BackgroundSweeper> sweeper_;
   bool started_ = false;           // under mu_
   bool stopping_ = false;          // under mu_

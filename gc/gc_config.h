@@ -91,6 +91,11 @@ struct GcConfig {
   // pause (the remark).  Set by barriers::ApplyToGcConfig from the kind's
   // traits.
   bool cards = false;
+  // A background scavenger returns free pages to the kernel on Go 1.19's
+  // schedule (gc/scavenger.h), and the allocator faults them back in.  Off
+  // (--scavenge=off): free pages stay resident.  Only with the collector's
+  // threads (not gc=incremental or off, which run nothing in the background).
+  bool scavenge = true;
 };
 
 }  // namespace gc

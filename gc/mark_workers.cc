@@ -5,11 +5,15 @@
 // trigger, and the workers' loop and pause checks.
 #include "gc/mark_workers.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <thread>
 
+#include "gc/heap.h"
 #include "gc/mutator.h"
+#include "gc/scavenger.h"
 #include "gc/start_thread.h"
 #include "gc/sweeper.h"
 
@@ -50,7 +54,12 @@ void Collector::Start() {
   started_ = true;
   stopping_ = false;
   threads_running_.store(true, std::memory_order_release);
-  sweeper_ = std::make_unique<BackgroundSweeper>();
+  if (scavenging()) {
+    scavenger_ = std::make_unique<Scavenger>(
+        &Heap::Get().page_heap(),
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  }
+  sweeper_ = std::make_unique<BackgroundSweeper>(scavenger_.get());
   for (int i = 0; i < config_.workers; ++i) {
     auto w = std::make_unique<Worker>();
     w->id = i;
@@ -89,6 +98,7 @@ void Collector::Stop() {
   for (auto& w : workers_) w->thread.join();
   workers_.clear();
   sweeper_.reset();
+  scavenger_.reset();
   {
     std::lock_guard<std::mutex> lock(mu_);
     started_ = false;

@@ -14,10 +14,23 @@
 // by Alloc is not yet in the page table (the caller initialises it, then
 // calls Publish); Free clears its page-table entries first.
 //
+// Scavenging (Go's pageAlloc.scavenge; the pacing and the thread are
+// gc/scavenger.h): a free page is either retained (its memory resident, as
+// the sweep left it) or scavenged (given back with madvise(MADV_DONTNEED), so
+// the allocator's first touch faults a zero page in again).  New arenas start
+// scavenged.  Scavenge() releases free retained pages highest address first,
+// continuing below where its last call stopped; a Free above that point
+// moves it up (Go's scavenge index).  The pages being released leave the free
+// runs while the lock is dropped for the madvise, as Go allocates them.
+// Alloc counts the scavenged pages it hands out back as retained and, when
+// it had to grow the heap past the scavenge goal, scavenges as much as it
+// grew on the allocating thread (Go's heap-growth scavenge, mheap.allocSpan).
+//
 // Locking: one std::mutex; callers hold no other heap lock.
 #ifndef WBBENCH_GC_PAGE_HEAP_H_
 #define WBBENCH_GC_PAGE_HEAP_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -55,12 +68,44 @@ class PageHeap {
   // Unmaps everything and forgets every span (Heap::Init).
   void Reset();
 
+  // --- scavenging ---
+  // Returns up to `max_bytes` (whole pages) of free retained memory to the
+  // kernel; the bytes released, less only when no free retained page is
+  // left below the search point.
+  size_t Scavenge(size_t max_bytes);
+  // Go's scavenge.gcPercentGoal: the retained bytes the scavenger works down
+  // to; kNoScavengeGoal when no scavenger runs or the heap is under it.
+  static constexpr uint64_t kNoScavengeGoal = ~uint64_t{0};
+  void SetScavengeGoal(uint64_t goal) {
+    scavenge_goal_.store(goal, std::memory_order_relaxed);
+  }
+  uint64_t scavenge_goal() const {
+    return scavenge_goal_.load(std::memory_order_relaxed);
+  }
+  // Go's heapRetained: pages in use plus free pages not scavenged.
+  uint64_t retained_bytes() const;
+  // Go's heapInUse: pages of in-use spans.
+  uint64_t in_use_bytes() const;
+  // Bytes released to the kernel since Reset.
+  uint64_t scavenged_bytes_total() const;
+
  private:
   bool Grow(size_t npages);
+  // Removes from the free runs the highest run of at most `max_pages` free
+  // retained pages below the search point; false if there is none.
+  bool TakeRetained(size_t max_pages, uintptr_t* base, size_t* npages);
+  uint64_t RetainedLocked() const {
+    return uint64_t{mapped_pages_ - released_pages_} * kPageSize;
+  }
 
   mutable std::mutex mu_;
   std::map<uintptr_t, size_t> free_runs_;  // base->pages
   size_t free_pages_ = 0;
+  size_t mapped_pages_ = 0;    // pages of every reserved arena.
+  size_t released_pages_ = 0;  // free and scavenged.
+  uint64_t scavenged_total_ = 0;
+  uintptr_t scavenge_search_ = 0;  // Scavenge looks below this address.
+  std::atomic<uint64_t> scavenge_goal_{kNoScavengeGoal};
   std::vector<std::unique_ptr<Span>> all_spans_;
   Span* span_pool_ = nullptr;
   size_t in_use_ = 0;

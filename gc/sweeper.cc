@@ -8,6 +8,8 @@
 #include <cstring>
 
 #include "gc/heap.h"
+#include "gc/scavenger.h"
+#include "gc/scavenger.h"
 #include "gc/start_thread.h"
 
 namespace gc {
@@ -87,8 +89,9 @@ size_t SweepSpan(Span* s, bool preserve) {
   return pages_freed;
 }
 
-BackgroundSweeper::BackgroundSweeper()
-    : thread_(StartThread("the background sweeper", [this] { Run(); })) {}
+BackgroundSweeper::BackgroundSweeper(Scavenger* scavenger)
+    : scavenger_(scavenger),
+      thread_(StartThread("the background sweeper", [this] { Run(); })) {}
 
 BackgroundSweeper::~BackgroundSweeper() {
   {
@@ -117,6 +120,7 @@ void BackgroundSweeper::Run() {
     }
     while (Heap::Get().SweepOne()) {
     }
+    if (scavenger_ != nullptr) scavenger_->Wake();
   }
 }
 

@@ -33,6 +33,8 @@
 
 namespace gc {
 
+class Scavenger;
+
 // Sweeps span `s`, which the caller claimed (sweepgen == sg - 1).  With
 // `preserve` (Go's preserve), the span is left with the caller, swept, even
 // if empty; otherwise it goes to its MCentral or, if empty, the page heap.
@@ -43,7 +45,9 @@ size_t SweepSpan(Span* s, bool preserve);
 // bgsweep).  Optional: lazy sweeping and StartMark finish the job without it.
 class BackgroundSweeper {
  public:
-  BackgroundSweeper();   // starts the thread, idle
+  // Starts the thread, idle; it wakes `scavenger` (if any) each time it
+  // finds nothing left to sweep, as Go's bgsweep readies the scavenger.
+  explicit BackgroundSweeper(Scavenger* scavenger = nullptr);
   ~BackgroundSweeper();  // stops it
   BackgroundSweeper(const BackgroundSweeper&) = delete;
   BackgroundSweeper& operator=(const BackgroundSweeper&) = delete;
@@ -53,6 +57,8 @@ class BackgroundSweeper {
 
  private:
   void Run();
+
+  Scavenger* scavenger_;
 
   std::mutex mu_;
   std::condition_variable cv_;

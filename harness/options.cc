@@ -84,6 +84,10 @@ ABSL_FLAG(std::string, wbbuf_entries, "256",
 ABSL_FLAG(std::string, heap_limit, "4GiB",
           "live heap allowed before the run stops, e.g. 512MiB, 4GiB");
 ABSL_FLAG(bool, gctrace, false, "print one line per GC cycle to stderr");
+ABSL_FLAG(std::string, scavenge, "on",
+          "on: a background scavenger returns free heap pages to the kernel "
+          "on Go 1.19's schedule and allocation faults them back in; off: "
+          "free pages stay resident");
 ABSL_FLAG(bool, redundancy, false,
           "tally what shading finds: the share of barriered stores whose "
           "shading marked nothing, and of recorded pointers already marked "
@@ -525,6 +529,14 @@ absl::StatusOr<Options> OptionsFromFlags() {
 
   o.gc.verify = absl::GetFlag(FLAGS_verify);
   o.gc.gctrace = absl::GetFlag(FLAGS_gctrace);
+  if (const std::string scav = absl::GetFlag(FLAGS_scavenge); scav == "on") {
+    o.gc.scavenge = true;
+  } else if (scav == "off") {
+    o.gc.scavenge = false;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad --scavenge '", scav, "'; accepted: on, off"));
+  }
   o.gc.tally_shading = absl::GetFlag(FLAGS_redundancy);
   o.verbose = absl::GetFlag(FLAGS_verbose);
   o.unsafe = absl::GetFlag(FLAGS_unsafe);

@@ -320,6 +320,12 @@ std::map<std::string, double> RunRepetition(const Options& o,
   collector.Stop();
 
   std::map<std::string, double> k;
+  if (collector.scavenging()) {
+    k[kScavengedMib] =
+        static_cast<double>(
+            gc::Heap::Get().page_heap().scavenged_bytes_total()) /
+        (1 << 20);
+  }
   double stores = 0, barriered = 0, kept_stores = 0, ticks = 0, on_ticks = 0;
   double on_stores = 0, on_barriered = 0, pause = 0, assist = 0;
   double off_ticks = 0, off_stores = 0;

@@ -65,6 +65,9 @@ inline constexpr char kRedundantStoreFraction[] = "redundant_store_fraction";
 inline constexpr char kAlreadyMarkedFraction[] = "already_marked_fraction";
 inline constexpr char kNilRecordedFraction[] = "nil_recorded_fraction";
 inline constexpr char kShadedEntries[] = "shaded_entries";
+// MiB the scavenger (gc/scavenger.h) returned to the kernel over the
+// repetition, its warm-up included; only where a scavenger ran.
+inline constexpr char kScavengedMib[] = "scavenged_mib";
 inline constexpr char kBarrierOnFraction[] = "barrier_on_fraction";
 inline constexpr char kCpuNsPerStore[] = "cpu_ns_per_store";
 // Over the chunks that ran with the barrier on at both ends.

@@ -78,6 +78,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"--scale=0", "'0'", "0.001 to 1000"},
         BadFlag{"--seed=-3", "'-3'", "unsigned"},
         BadFlag{"--cgocheck=maybe", "'maybe'", "count, abort"},
+        BadFlag{"--scavenge=sometimes", "'sometimes'", "accepted: on, off"},
         BadFlag{"--dump-barrier=unbuffered", "'unbuffered'", "buffered"},
         BadFlag{"--verify=perhaps", "'perhaps'", "true, false"},
         BadFlag{"--out=/no-such-dir/run.json", "'/no-such-dir/run.json'",
