@@ -65,6 +65,8 @@ inline constexpr size_t kArenaTableSize = size_t{1}
 // sweep frees it without reading its mark bits (Go's mheap.reclaim finds
 // such spans by pageInUse &^ pageMarks).
 //
+// heap_bits: the heap bitmap (gc/heap_bits.h), one bit per heap word.
+//
 // scavenged: one bit per page, set while the page is free and its memory was
 // returned to the kernel (madvise(MADV_DONTNEED): the next touch faults in a
 // zero page), as Go's pageAlloc.scav.  A new arena starts all scavenged (never
@@ -73,6 +75,7 @@ struct HeapArena {
   std::atomic<Span*> spans[kPagesPerArena];
   std::atomic<uint8_t> page_marks[kPagesPerArena / 8];
   uint64_t scavenged[kPagesPerArena / 64];
+  std::atomic<uint64_t> heap_bits[kArenaSize / 8 / 64];
 };
 
 // Indexed by address >> kArenaShift.  Defined in arena.cc.

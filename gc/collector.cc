@@ -117,6 +117,14 @@ size_t Collector::Drain(GcWork& gcw, size_t max_objects, bool* stopped) {
   size_t n = 0;
   uintptr_t obj;
   while (n < max_objects && gcw.TryGet(&obj)) {
+    // Go's gcDrain balances whenever the global list is empty, so that an
+    // idle worker finds work at once; here only where another marker may
+    // want it (several workers, or one waiting): a lone marker would hand
+    // half its buffer to itself and take it back each time it ran dry.
+    if (config_.workers > 1 ||
+        idle_waiters_.load(std::memory_order_relaxed) != 0) {
+      gcw.Handoff();
+    }
     ScanObject(gcw, obj);
     ++n;
     if (stopped != nullptr && (n & 255) == 0 && WorkerStopRequested(gcw)) {

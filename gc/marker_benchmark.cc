@@ -10,6 +10,14 @@
 // cycle (mark_cpu_ms) with the objects marked per CPU second, which a loaded
 // machine distorts less.
 //
+// BM_MarkWorkers/N: the same tree marked by N dedicated workers of the
+// concurrent collector (Collect(), the benchmark's mutator parked meanwhile:
+// no mutator runs).  The manual time is the cycle's mark phase
+// (mark_wall_ms, from the start pause's end to the termination pause);
+// mark_cpu_ms is the workers' CPU.  Throughput with N workers over one
+// worker's is the ratio of their manual times (the target: 2 workers
+// on 2 cores at least 1.7x one).
+//
 // BM_Pauses/N: N mutator threads run a store-and-allocate workload over a
 // live tree of 2^16 nodes with a reference barrier (buffered, hybrid) while
 // the concurrent collector (one dedicated worker) runs back-to-back cycles.
@@ -112,6 +120,36 @@ void BM_MarkThroughput(benchmark::State& state) {
 }
 BENCHMARK(BM_MarkThroughput)
     ->Arg(22)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
+
+void BM_MarkWorkers(benchmark::State& state) {
+  GcConfig config;
+  config.mode = GcMode::kConcurrent;
+  config.workers = static_cast<int>(state.range(0));
+  config.gogc = -1;
+  Heap::Init(config);
+  Collector c(config);
+  MutatorScope m(c);
+  RootFrame root(1);
+  root.Set(0, BuildTree(22));
+  c.Start();
+  c.Collect();  // settles: sweeps the build's spans
+  int64_t mark_cpu_ns = 0;
+  for (auto _ : state) {
+    c.Collect();
+    const CycleStats s = c.stats().History().back();
+    state.SetIterationTime(static_cast<double>(s.mark_wall_ns) / 1e9);
+    mark_cpu_ns += s.mark_cpu_ns;
+  }
+  c.Stop();
+  state.counters["mark_cpu_ms"] = static_cast<double>(mark_cpu_ns) / 1e6 /
+                                  static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_MarkWorkers)
+    ->Arg(1)
+    ->Arg(2)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond)
     ->MinTime(2.0);

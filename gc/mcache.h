@@ -5,7 +5,8 @@
 //
 // An MCache holds one span per span class.  Allocating a small object is:
 // size -> class (two table loads), take the cached span, pop a free slot from
-// its 64-slot cache (Go's nextFreeFast), record the object's type, and, while
+// its 64-slot cache (Go's nextFreeFast), record the object's type and write
+// its heap bits (Go's heapBitsSetType, gc/heap_bits.h), and, while
 // the collector marks, set the object's mark bit (allocate-black, Go's
 // gcmarknewobject).  Memory comes back zeroed without a memset: the heap's
 // invariant is that free slots are zero (the sweeper zeroes what it frees).
@@ -30,6 +31,7 @@
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
+#include "gc/heap_bits.h"
 #include "gc/size_classes.h"
 #include "gc/span.h"
 #include "gc/type_descriptor.h"
@@ -80,7 +82,10 @@ class MCache {
                    size_t size) {
     const uintptr_t p = s->ObjectBase(index);
     UnpoisonHeapMemory(p, size);
-    if (!s->noscan) s->SetType(index, &type, count);
+    if (!s->noscan) {
+      s->SetType(index, &type, count);
+      SetHeapBits(p, s->elemsize, type, count);
+    }
     if (g_allocate_black.load(std::memory_order_relaxed)) {
       s->TryMark(index);
       black_bytes_ += s->elemsize;

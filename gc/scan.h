@@ -10,9 +10,10 @@
 // The first three steps are MarkObject, which the barriers' ShadeBatch
 // shares; only the queueing differs (one Put here, batches there).
 // ScanObject(gcw, base): `base` is a gray object's base; read every pointer
-// slot the object's type names with a relaxed atomic load (mutators may be
-// storing into them) and grey each target; count the object's bytes as scan
-// work.
+// slot the heap bitmap marks (gc/heap_bits.h, as Go's scanobject; the
+// object's type was written there at allocation) with a relaxed atomic load
+// (mutators may be storing into them) and grey each target; count the
+// object's bytes as scan work.
 //
 // Both are always inlined (GCC otherwise outlines them from the drain loop,
 // and the calls cost BM_MarkThroughput about 10%): they are the marker's
@@ -25,6 +26,7 @@
 
 #include "absl/base/attributes.h"
 #include "gc/heap.h"
+#include "gc/heap_bits.h"
 #include "gc/work_buf.h"
 
 namespace gc {
@@ -56,9 +58,14 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void GreyObject(GcWork& gcw, uintptr_t p) {
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void ScanObject(GcWork& gcw,
                                                     uintptr_t base) {
-  const Span* s = SpanOfHeap(base);
+  const HeapArena* arena =
+      g_arena_table[base >> kArenaShift].load(std::memory_order_acquire);
+  const Span* s =
+      arena->spans[(base >> kPageShift) & (kPagesPerArena - 1)].load(
+          std::memory_order_acquire);
   gcw.AddScanWork(s->elemsize);
-  ForEachPointerSlot(s, base,
+  if (s->noscan) return;
+  ForEachHeapPointer(arena, base, s->elemsize,
                      [&gcw](uintptr_t* slot) ABSL_ATTRIBUTE_ALWAYS_INLINE {
                        const uintptr_t v = LoadSlot(slot);
                        if (v != 0) GreyObject(gcw, v);

@@ -65,6 +65,10 @@ class Type {
            ((bitmap_[word / 64] >> (word % 64)) & 1);
   }
   const std::vector<uint64_t>& bitmap() const { return bitmap_; }
+  // The pointer words among the first 64, as one mask; whether that is all
+  // of them.
+  uint64_t first_bitmap_word() const { return first_word_; }
+  bool pointers_in_first_word() const { return bitmap_words_ <= 1; }
 
   // Calls f(word_index) for each pointer word, in increasing order.  The
   // first bitmap word is kept inline: it covers every type whose pointers lie

@@ -3,6 +3,7 @@
 // Slow paths of the gray work buffers; see work_buf.h for the algorithm.
 #include "gc/work_buf.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
@@ -134,6 +135,23 @@ void GcWork::Balance() {
     // mutator's P does not drain its own buffer unless it assists.
     queue_->PutFull(wbuf1_);
     wbuf1_ = queue_->GetEmpty();
+  }
+}
+
+void GcWork::Handoff() {
+  if (queue_ == nullptr || queue_->HasFull()) return;
+  if (wbuf2_ != nullptr && wbuf2_->nobj != 0) {
+    queue_->PutFull(wbuf2_);
+    wbuf2_ = queue_->GetEmpty();
+  } else if (wbuf1_ != nullptr && wbuf1_->nobj > 4) {
+    WorkBuf* kept = queue_->GetEmpty();
+    const size_t n = wbuf1_->nobj / 2;
+    wbuf1_->nobj -= n;
+    std::copy(wbuf1_->obj + wbuf1_->nobj, wbuf1_->obj + wbuf1_->nobj + n,
+              kept->obj);
+    kept->nobj = n;
+    queue_->PutFull(wbuf1_);
+    wbuf1_ = kept;
   }
 }
 

@@ -148,6 +148,11 @@ class GcWork {
   }
   // Publishes local work when the global list is empty (Go's balance).
   void Balance();
+  // Go's balance as gcDrain runs it, for a context that drains its own work
+  // while another waits for some: when the global list is empty, publishes
+  // wbuf2 if it holds anything, else the older half of wbuf1 when it holds
+  // more than 4 objects (Go's handoff), keeping the newest, cache-warm half.
+  void Handoff();
   // Publishes all local work and returns the buffers (Go's dispose).
   void Dispose();
 

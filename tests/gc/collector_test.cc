@@ -16,6 +16,7 @@
 
 #include "gc/globals.h"
 #include "gc/heap.h"
+#include "gc/heap_bits.h"
 #include "gc/mutator.h"
 #include "gc/shade.h"
 #include "gc/shadow_stack.h"
@@ -260,6 +261,30 @@ TEST_F(CollectorTest, RunningMutatorScansItsOwnStackAtSafepoint) {
   ASSERT_TRUE(c.StartTermination());
   c.FinishCycle();
   EXPECT_EQ(c.last_checkmark().lost_objects, 0u);
+}
+
+// The marker scans by the heap bitmap (gc/heap_bits.h), the verifier by
+// type: clearing the one bit that leads to an object loses it, and the
+// verifier says so.
+TEST_F(CollectorTest, TheMarkerScansByTheHeapBitsAndAWrongBitIsALoss) {
+  for (const bool break_bit : {false, true}) {
+    Heap::Init(GcConfig());
+    Collector c(ManualConfig());
+    MutatorScope m(c);
+    RootFrame roots(1);
+    const uintptr_t a = NewNode();
+    const uintptr_t b = NewNode();
+    TestStore(FieldSlot(a, 2), b);
+    roots.Set(0, a);
+    if (break_bit) WriteHeapBits(a + 2 * kPtrSize, 1, 0);
+    c.StartCycle();
+    Safepoint();
+    c.DrainAll();
+    ASSERT_TRUE(c.StartTermination());
+    c.FinishCycle();
+    EXPECT_EQ(c.last_checkmark().lost_objects, break_bit ? 1u : 0u)
+        << (break_bit ? "bit cleared" : "bits as allocated");
+  }
 }
 
 TEST_F(CollectorTest, ParkedMutatorStackIsScannedByTheMarker) {

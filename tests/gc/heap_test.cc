@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "gc/heap_bits.h"
 #include "gtest/gtest.h"
 
 namespace gc {
@@ -46,11 +47,20 @@ class HeapTest : public ::testing::Test {
 
   static uintptr_t U(const void* p) { return reinterpret_cast<uintptr_t>(p); }
 
+  // The object's pointer slots by its type; the heap bitmap, which the
+  // marker scans by, must name the same ones.
   static std::vector<uintptr_t> Slots(const void* p) {
     std::vector<uintptr_t> offsets;
     const ObjectRef ref = FindObject(p);
     ForEachPointerSlot(
         ref, [&](uintptr_t* slot) { offsets.push_back(U(slot) - U(p)); });
+    if (!ref.noscan()) {
+      std::vector<uintptr_t> by_bits;
+      ForEachHeapPointer(
+          g_arena_table[ref.base >> kArenaShift].load(), ref.base, ref.size(),
+          [&](uintptr_t* slot) { by_bits.push_back(U(slot) - U(p)); });
+      EXPECT_EQ(by_bits, offsets) << "heap bits of " << p;
+    }
     return offsets;
   }
 };
@@ -212,6 +222,19 @@ TEST_F(HeapTest, SpanTypeIsUniformUntilAnotherTypeOrCountArrives) {
   void* e = cache.Alloc(kPair);
   ASSERT_EQ(FindObject(e).span, s);
   EXPECT_EQ(Slots(e), (std::vector<uintptr_t>{8}));
+}
+
+TEST_F(HeapTest, AReusedSlotForgetsItsLastObjectsHeapBits) {
+  MCache cache;
+  void* a = cache.Alloc(kPair);  // pointer at 8
+  const uintptr_t slot = U(a);
+  cache.ReleaseAll();
+  Sweep();  // a was not marked: freed
+  // The same slot again, now holding pointers at 0 and 16.
+  void* c = nullptr;
+  for (int i = 0; i < 1000 && U(c) != slot; ++i) c = cache.Alloc(kTriple);
+  ASSERT_EQ(U(c), slot);
+  EXPECT_EQ(Slots(c), (std::vector<uintptr_t>{0, 16}));
 }
 
 TEST_F(HeapTest, SpanTypeIsMixedForAFirstArray) {
