@@ -18,7 +18,8 @@
 //    Spans are freed only by the sweeper, which never runs concurrently with
 //    marking, so a marker that read a Span* may use it until mark
 //    termination.
-//  - Free pages (owned by the page heap) are zero and, under ASan, poisoned.
+//  - Free pages (owned by the page heap) are poisoned under ASan; those never
+//    handed out (at or past their arena's zeroed_base) are zero.
 //
 // Callers: PageHeap (gc/page_heap.h) reserves arenas and maintains the page
 // table under its lock; anyone may call SpanOf.
@@ -75,6 +76,9 @@ struct HeapArena {
   std::atomic<Span*> spans[kPagesPerArena];
   std::atomic<uint8_t> page_marks[kPagesPerArena / 8];
   uint64_t scavenged[kPagesPerArena / 64];
+  // Go's heapArena.zeroedBase: the arena's pages from this offset on were
+  // never handed out, so they are still zero.  Page heap lock.
+  uintptr_t zeroed_base;
   std::atomic<uint64_t> heap_bits[kArenaSize / 8 / 64];
 };
 

@@ -19,9 +19,20 @@ CheckmarkResult Checkmark(const std::vector<uintptr_t>& roots,
 
   absl::flat_hash_set<uintptr_t> seen;
   std::vector<uintptr_t> stack;
-  auto visit = [&](uintptr_t p) {
+  // `from`: the slot that held p (0 for a root).
+  auto visit = [&](uintptr_t p, uintptr_t from) {
     const ObjectRef ref = FindObject(p);
-    if (!ref || !seen.insert(ref.base).second) return;
+    if (!ref) return;
+    if (ref.span->IsFree(ref.index)) {
+      // Go's "found pointer to free object": the program holds a pointer
+      // the sweep already freed.  Nothing to trace: its bytes are old.
+      ++r.dangling_pointers;
+      if (r.first_dangling.size() < kCheckmarkReportLost) {
+        r.first_dangling.push_back({p, from});
+      }
+      return;
+    }
+    if (!seen.insert(ref.base).second) return;
     ++r.reachable_objects;
     r.reachable_bytes += ref.size();
     if (!ref.IsMarked()) {
@@ -38,13 +49,13 @@ CheckmarkResult Checkmark(const std::vector<uintptr_t>& roots,
     }
     if (!ref.noscan()) stack.push_back(ref.base);
   };
-  for (uintptr_t root : roots) visit(root);
+  for (uintptr_t root : roots) visit(root, 0);
   while (!stack.empty()) {
     const uintptr_t base = stack.back();
     stack.pop_back();
     ForEachPointerSlot(FindObject(base), [&](uintptr_t* slot) {
       const uintptr_t v = LoadSlot(slot);
-      if (v != 0) visit(v);
+      if (v != 0) visit(v, reinterpret_cast<uintptr_t>(slot));
     });
   }
   return r;
@@ -57,6 +68,16 @@ std::string CheckmarkResult::ToString() const {
       cycle, reachable_objects, reachable_bytes, lost_objects, lost_bytes,
       marked_bytes, shaded_bytes, black_bytes,
       accounting_ok() ? "" : " (ACCOUNTING MISMATCH)");
+  if (dangling_pointers != 0) {
+    absl::StrAppendFormat(&s, "; %d pointers to free objects",
+                          dangling_pointers);
+  }
+  for (const DanglingPointer& d : first_dangling) {
+    absl::StrAppendFormat(&s, "\n  pointer %#x to a free object, held %s",
+                          d.pointer,
+                          d.slot == 0 ? std::string("by a root")
+                                      : absl::StrFormat("at %#x", d.slot));
+  }
   for (const LostObject& o : first_lost) {
     absl::StrAppendFormat(&s,
                           "\n  lost object %#x (%d bytes, type %s) in "

@@ -46,6 +46,11 @@ struct LostObject {
   std::string type;
 };
 
+struct DanglingPointer {
+  uintptr_t pointer = 0;
+  uintptr_t slot = 0;  // where it was found; 0 for a root
+};
+
 struct CheckmarkResult {
   uint64_t cycle = 0;
   bool ran = false;
@@ -57,12 +62,18 @@ struct CheckmarkResult {
   uint64_t shaded_bytes = 0;  // counted by the marker
   uint64_t black_bytes = 0;   // counted by allocate-black
   std::vector<LostObject> first_lost;
+  // Reachable pointers to free slots (Go's "found pointer to free object"):
+  // the program kept a pointer past its object's sweep.
+  uint64_t dangling_pointers = 0;
+  std::vector<DanglingPointer> first_dangling;
 
   bool accounting_ok() const {
     return marked_bytes == shaded_bytes + black_bytes &&
            reachable_bytes <= marked_bytes + lost_bytes;
   }
-  bool ok() const { return lost_objects == 0 && accounting_ok(); }
+  bool ok() const {
+    return lost_objects == 0 && dangling_pointers == 0 && accounting_ok();
+  }
   // One line, plus one line per lost object kept.
   std::string ToString() const;
 };

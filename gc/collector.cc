@@ -397,7 +397,9 @@ void Collector::FinishCycle() {
     CheckmarkResult r = VerifyNow();
     current_.verified = true;
     current_.lost_objects = r.lost_objects;
-    current_.accounting_ok = r.accounting_ok();
+    // A pointer to a freed object fails the cycle's verdict as a mismatch
+    // does: it is counted in the run's accounting errors.
+    current_.accounting_ok = r.accounting_ok() && r.dangling_pointers == 0;
     if (!r.ok() || config_.gctrace) {
       std::fprintf(stderr, "%s\n", r.ToString().c_str());
     }

@@ -173,7 +173,7 @@ class Heap {
   // A published span of class sc over npages pages (sweeps to reclaim first
   // while a sweep is under way); nullptr if the address space is exhausted.
   Span* AllocSpan(size_t npages, SpanClass sc);
-  // Gives an empty, zeroed span back to the page heap.
+  // Gives an empty span back to the page heap.
   void FreeSpan(Span* s);
   // Counts `bytes` and `objects` as allocated; if that passes the heap limit,
   // runs the handler instead and returns false (if it returns).

@@ -4,7 +4,7 @@
 //  - BM_HeapAlloc/N: MCache::Alloc fast path, ns per object of N bytes (a
 //    noscan type, allocate-black off).  Every 64 MiB the heap is swept
 //    (nothing marked, so everything is freed) with the timer paused: the
-//    figure excludes sweeping, which is also where freed memory is zeroed.
+//    figure excludes sweeping, and includes zeroing each reused slot.
 //    One untimed cycle first faults the pages in.  Neither this nor the
 //    malloc benchmark writes the objects.
 //    BM_HeapAllocSwept/N times the same loop with the sweeps included.

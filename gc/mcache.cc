@@ -4,6 +4,8 @@
 // gc/mcache.h).
 #include "gc/mcache.h"
 
+#include <cstring>
+
 #include "gc/heap.h"
 
 namespace gc {
@@ -16,6 +18,12 @@ MCache::MCache() {
 MCache::~MCache() {
   ReleaseAll();
   Heap::Get().Unregister(this);
+}
+
+void MCache::ZeroSlot(uintptr_t p, size_t elemsize, size_t size) {
+  UnpoisonHeapMemory(p, elemsize);
+  std::memset(reinterpret_cast<void*>(p), 0, elemsize);
+  if (elemsize > size) PoisonHeapMemory(p + size, elemsize - size);
 }
 
 void* MCache::AllocSlow(const Type& type, size_t count, size_t size) {

@@ -8,8 +8,10 @@
 // its 64-slot cache (Go's nextFreeFast), record the object's type and write
 // its heap bits (Go's heapBitsSetType, gc/heap_bits.h), and, while
 // the collector marks, set the object's mark bit (allocate-black, Go's
-// gcmarknewobject).  Memory comes back zeroed without a memset: the heap's
-// invariant is that free slots are zero (the sweeper zeroes what it frees).
+// gcmarknewobject).  Memory comes back zeroed as Go's does: a span's slots are
+// zeroed at allocation when the span says they may hold old bytes (Go's
+// needzero: pages used before, or a sweep freed objects in it); pages never
+// handed out are zero already.  The sweeper zeroes nothing.
 // When the cached span is full, AllocSlow swaps it for another from the
 // class's MCentral; objects over kMaxSmallSize get a span of their own.
 //
@@ -81,7 +83,11 @@ class MCache {
   void* InitObject(Span* s, uint32_t index, const Type& type, size_t count,
                    size_t size) {
     const uintptr_t p = s->ObjectBase(index);
-    UnpoisonHeapMemory(p, size);
+    if (s->needzero) {
+      ZeroSlot(p, s->elemsize, size);
+    } else {
+      UnpoisonHeapMemory(p, size);
+    }
     if (!s->noscan) {
       s->SetType(index, &type, count);
       SetHeapBits(p, s->elemsize, type, count);
@@ -93,6 +99,10 @@ class MCache {
     return reinterpret_cast<void*>(p);
   }
 
+  // Go's memclrNoHeapPointers of a reused slot: zeroes all `elemsize`
+  // bytes (under ASan, leaves the bytes past `size` poisoned).
+  ABSL_ATTRIBUTE_NOINLINE static void ZeroSlot(uintptr_t p, size_t elemsize,
+                                               size_t size);
   ABSL_ATTRIBUTE_NOINLINE void* AllocSlow(const Type& type, size_t count,
                                           size_t size);
   ABSL_ATTRIBUTE_NOINLINE void* AllocLarge(const Type& type, size_t count,

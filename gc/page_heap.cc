@@ -58,6 +58,27 @@ size_t SetScavenged(uintptr_t base, size_t npages, bool scavenged) {
   return changed;
 }
 
+// Go's allocNeedsZero: whether any page of [base, base + npages pages) was
+// handed out before (below its arena's zeroed_base), moving each arena's
+// zeroed_base past the run.  Page heap lock held.
+bool AllocNeedsZero(uintptr_t base, size_t npages) {
+  bool needzero = false;
+  const uintptr_t end = base + npages * kPageSize;
+  for (uintptr_t p = base; p < end;) {
+    HeapArena* arena =
+        g_arena_table[p >> kArenaShift].load(std::memory_order_relaxed);
+    const uintptr_t arena_base = p & ~(kArenaSize - 1);
+    const uintptr_t arena_end = arena_base + kArenaSize;
+    const uintptr_t run_end = end < arena_end ? end : arena_end;
+    if (p - arena_base < arena->zeroed_base) needzero = true;
+    if (run_end - arena_base > arena->zeroed_base) {
+      arena->zeroed_base = run_end - arena_base;
+    }
+    p = run_end;
+  }
+  return needzero;
+}
+
 // Go's heap growth unit (mheap.grow aligns a request to a 512-page chunk):
 // the most a growing allocation scavenges.
 constexpr size_t kGrowthChunkPages = 512;
@@ -104,6 +125,7 @@ Span* PageHeap::Alloc(size_t npages) {
       }
     }
     released_pages_ -= SetScavenged(base, npages, false);
+    const bool needzero = AllocNeedsZero(base, npages);
 
     s = span_pool_;
     if (s != nullptr) {
@@ -116,6 +138,7 @@ Span* PageHeap::Alloc(size_t npages) {
     s->base = base;
     s->npages = npages;
     s->state = SpanState::kInUse;
+    s->needzero = needzero;
     ++in_use_;
   }
   if (scavenge_bytes != 0) Scavenge(scavenge_bytes);

@@ -10,8 +10,11 @@
 // recycled through a pool and never deleted until Reset, so a Span* read
 // from the page table stays a valid object.
 //
-// Invariants: free pages are zero (and poisoned under ASan); a span returned
-// by Alloc is not yet in the page table (the caller initialises it, then
+// Invariants: free pages are poisoned under ASan; a span returned by Alloc
+// says in `needzero` whether any of its pages was handed out before (Go's
+// allocNeedsZero, by each arena's zeroed_base), so that allocation zeroes
+// what may hold old bytes; a span returned by Alloc is not yet in the page
+// table (the caller initialises it, then
 // calls Publish); Free clears its page-table entries first.
 //
 // Scavenging (Go's pageAlloc.scavenge; the pacing and the thread are
@@ -44,12 +47,12 @@ namespace gc {
 
 class PageHeap {
  public:
-  // A span over `npages` zero pages with base and npages set, state kInUse,
-  // not published; nullptr if the address space cannot grow.
+  // A span over `npages` pages with base, npages and needzero set, state
+  // kInUse, not published; nullptr if the address space cannot grow.
   Span* Alloc(size_t npages);
   // Makes FindObject see the span (after InitForClass).
   void Publish(Span* s);
-  // Returns the span's pages, which must be zero, and recycles the Span.
+  // Returns the span's pages and recycles the Span.
   void Free(Span* s);
 
   // Calls f(Span*) for every in-use span.  World stopped (reads span state

@@ -64,7 +64,7 @@ __attribute__((noinline, cold)) void Span::SetTypeMixed(uint32_t index,
   ObjectType* t = types.load(std::memory_order_relaxed);
   if (t == nullptr) {
     t = is_large() ? &large_type : new ObjectType[nelems];
-    // Every slot so far holds the uniform type (or is free and zero).
+    // Every slot so far holds the uniform type (or is free).
     const Type* e = elem_type.load(std::memory_order_relaxed);
     for (uint32_t i = 0; i < nelems; ++i) {
       t[i].type.store(e, std::memory_order_relaxed);

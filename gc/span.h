@@ -78,6 +78,10 @@ struct Span {
   SpanClass spanclass = 0;
   bool noscan = false;
   SpanState state = SpanState::kFree;
+  // Go's mspan.needzero: free slots may hold a freed object's bytes, so
+  // allocation zeroes each object.  Set by the page heap (pages used before)
+  // and by a sweep that freed something; owner only.
+  bool needzero = false;
 
   std::atomic<uint32_t> sweepgen{0};
 
@@ -142,8 +146,9 @@ struct Span {
     SetTypeMixed(index, type, count);
   }
   // Forgets the type of the freed object in slot `index` (the sweeper).  A
-  // uniform span keeps its type: the freed slot is zero, so scanning it
-  // finds no pointer.
+  // uniform span keeps its type: nothing scans a free slot, and allocation
+  // writes the type of the next object (and zeroes the slot) before anyone
+  // can reach it.
   void ClearType(uint32_t index) {
     if (ObjectType* t = types.load(std::memory_order_relaxed)) {
       t[index].type.store(nullptr, std::memory_order_relaxed);

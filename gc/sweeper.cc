@@ -3,38 +3,18 @@
 // Sweeping one span, and the background sweeper thread (see gc/sweeper.h).
 #include "gc/sweeper.h"
 
-#include <sys/mman.h>
-
-#include <cstring>
-
 #include "gc/heap.h"
-#include "gc/scavenger.h"
 #include "gc/scavenger.h"
 #include "gc/start_thread.h"
 
 namespace gc {
 namespace {
 
-// Large objects at least this big are zeroed with madvise(MADV_DONTNEED)
-// (the kernel hands back zero pages and the memory leaves the RSS) rather
-// than memset: around 64 KiB a memset costs about what the system call and
-// the later page faults do.
-constexpr size_t kMadviseMinBytes = size_t{64} << 10;
-
 // Allocation bits implied by the cursor: slots below free_index in word w.
 uint64_t BelowCursor(uint32_t free_index, size_t w) {
   if (free_index >= (w + 1) * 64) return ~uint64_t{0};
   if (free_index <= w * 64) return 0;
   return (uint64_t{1} << (free_index - w * 64)) - 1;
-}
-
-void ZeroObject(uintptr_t p, size_t n) {
-  if (n >= kMadviseMinBytes) {
-    madvise(reinterpret_cast<void*>(p), n, MADV_DONTNEED);
-    return;
-  }
-  UnpoisonHeapMemory(p, n);
-  std::memset(reinterpret_cast<void*>(p), 0, n);
 }
 
 }  // namespace
@@ -56,15 +36,14 @@ size_t SweepSpan(Span* s, bool preserve) {
         any_marked ? s->mark_bits.Word(w) & allocated : uint64_t{0};
     for (uint64_t dead = allocated & ~marked; dead != 0; dead &= dead - 1) {
       const uint32_t i = static_cast<uint32_t>(w * 64) + __builtin_ctzll(dead);
-      const uintptr_t p = s->ObjectBase(i);
-      ZeroObject(p, s->elemsize);
-      PoisonHeapMemory(p, s->elemsize);
+      PoisonHeapMemory(s->ObjectBase(i), s->elemsize);
       s->ClearType(i);
       ++freed;
     }
     s->alloc_bits.words[w] = marked;
     live += static_cast<uint32_t>(__builtin_popcountll(marked));
   }
+  if (freed != 0) s->needzero = true;  // Go's sweep: the next alloc zeroes
   s->mark_bits.Clear();
   s->free_index = 0;
   s->alloc_count = live;

@@ -4,7 +4,8 @@
 // swept exactly once before the next mark phase begins.
 //
 // Sweeping a span: objects that were allocated but are not marked are freed
-// (zeroed, so free slots stay zero; poisoned under ASan); the mark bits
+// (not zeroed, as in Go: the span is marked needzero and allocation zeroes
+// each slot it hands out again; poisoned under ASan); the mark bits
 // become the allocation bits and are cleared; a span left empty goes back to
 // the page heap, others to their MCentral's swept stacks.
 //

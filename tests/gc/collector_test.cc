@@ -287,6 +287,28 @@ TEST_F(CollectorTest, TheMarkerScansByTheHeapBitsAndAWrongBitIsALoss) {
   }
 }
 
+// A pointer kept past its object's sweep (Go's "found pointer to free
+// object") fails the verifier, which names where it was held.
+TEST_F(CollectorTest, APointerToAFreedObjectFailsTheVerifier) {
+  Collector c(ManualConfig());
+  MutatorScope m(c);
+  RootFrame roots(2);
+  roots.Set(0, NewNode());  // keeps the span in use
+  const uintptr_t stale = NewNode();
+  c.RunCycle();  // nothing holds `stale`: freed by the sweep
+  Heap::Get().FinishSweep();
+  ASSERT_TRUE(FindObject(stale));
+  ASSERT_TRUE(FindObject(stale).span->IsFree(FindObject(stale).index));
+  TestStore(FieldSlot(roots.Get(0), 1), stale);
+  c.RunCycle();
+  const CheckmarkResult& r = c.last_checkmark();
+  EXPECT_EQ(r.dangling_pointers, 1u);
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.ToString().find("to a free object, held at"), std::string::npos)
+      << r.ToString();
+  EXPECT_FALSE(c.stats().History().back().accounting_ok);
+}
+
 TEST_F(CollectorTest, ParkedMutatorStackIsScannedByTheMarker) {
   Collector c(ManualConfig());
   Mutator parked(c);

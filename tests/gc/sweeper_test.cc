@@ -120,25 +120,41 @@ TEST_F(SweeperTest, FreesExactlyTheUnmarkedAndKeepsMarkedIntact) {
   for (int i = 0; i < kN; i += 3) EXPECT_EQ(objs[i][1], ~uint64_t(i));
 }
 
-TEST_F(SweeperTest, FreedObjectsScanAsEmpty) {
-  // A uniform span keeps its type for a freed slot, which the sweep zeroed:
-  // scanning it finds only null pointers.
+TEST_F(SweeperTest, FreedSlotsKeepTheirBytesUntilAllocatedAgain) {
+  // As in Go, the sweep does not zero what it frees: the span turns
+  // needzero, and allocation zeroes the slot when it hands it out again.
   MCache cache;
   void* keep = cache.Alloc(kNode);
   auto* drop = static_cast<uintptr_t*>(cache.Alloc(kNode));
   drop[0] = U(keep);
-  SweepKeeping(keep);
   const ObjectRef k = FindObject(keep);
+  EXPECT_FALSE(k.span->needzero) << "fresh pages are zero";
+  SweepKeeping(keep);
   const ObjectRef d = FindObject(drop);
   EXPECT_EQ(k.span->TypeAt(k.base).type, &kNode);
-  ASSERT_EQ(k.span->types.load(), nullptr);
+  EXPECT_TRUE(k.span->needzero);
   // A sound program never reaches a freed slot, so ASan builds poison it;
   // this test peeks on purpose.
   UnpoisonHeapMemory(d.base, d.size());
-  std::vector<uintptr_t> seen;
-  ForEachPointerSlot(d, [&](uintptr_t* slot) { seen.push_back(*slot); });
+  EXPECT_EQ(drop[0], U(keep));
   PoisonHeapMemory(d.base, d.size());
-  EXPECT_EQ(seen, (std::vector<uintptr_t>{0, 0}));
+  auto* again = static_cast<uintptr_t*>(cache.Alloc(kNode));
+  ASSERT_EQ(again, drop);
+  EXPECT_EQ(again[0], 0u);
+}
+
+TEST_F(SweeperTest, PagesHandedOutBeforeAreZeroedWhenReused) {
+  MCache cache;
+  const Type big("Big", 300000, {0});
+  auto* first = static_cast<uint64_t*>(cache.Alloc(big));
+  EXPECT_FALSE(FindObject(first).span->needzero);
+  first[1000] = 43;
+  Heap::Get().StartSweep();
+  Heap::Get().FinishSweep();  // freed, pages back to the page heap
+  auto* again = static_cast<uint64_t*>(cache.Alloc(big));
+  ASSERT_EQ(again, first);
+  EXPECT_TRUE(FindObject(again).span->needzero);
+  EXPECT_EQ(again[1000], 0u);
 }
 
 TEST_F(SweeperTest, TypesOfFreedObjectsInMixedSpansAreForgotten) {
