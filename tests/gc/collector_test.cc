@@ -288,13 +288,17 @@ TEST_F(CollectorTest, TheMarkerScansByTheHeapBitsAndAWrongBitIsALoss) {
 }
 
 // A pointer kept past its object's sweep (Go's "found pointer to free
-// object") fails the verifier, which names where it was held.
+// object") fails the verifier, which names where it was held.  The freed
+// object is noscan, so that shading it reads none of its (poisoned) bytes.
 TEST_F(CollectorTest, APointerToAFreedObjectFailsTheVerifier) {
   Collector c(ManualConfig());
   MutatorScope m(c);
   RootFrame roots(2);
-  roots.Set(0, NewNode());  // keeps the span in use
-  const uintptr_t stale = NewNode();
+  roots.Set(0, NewNode());
+  // Keeps the freed blob's span in use, so the pointer still finds it.
+  roots.Set(1, reinterpret_cast<uintptr_t>(Allocate(testing::BlobType())));
+  const uintptr_t stale =
+      reinterpret_cast<uintptr_t>(Allocate(testing::BlobType()));
   c.RunCycle();  // nothing holds `stale`: freed by the sweep
   Heap::Get().FinishSweep();
   ASSERT_TRUE(FindObject(stale));
