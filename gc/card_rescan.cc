@@ -56,7 +56,8 @@ void Collector::ScanCard(GcWork& gcw, uintptr_t card) {
        i < s->nelems; ++i) {
     const uintptr_t base = s->ObjectBase(i);
     if (base >= end) break;
-    if (!s->IsMarked(i)) continue;
+    // Acquire: a black new object's slots were zeroed before its mark.
+    if (!s->IsMarked(i, std::memory_order_acquire)) continue;
     const auto [type, count] = s->TypeAt(base);
     if (type == nullptr) continue;
     // The elements of an array that overlap the card, each scanned through

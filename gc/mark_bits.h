@@ -35,14 +35,19 @@ inline constexpr size_t kBitmapWords = kMaxObjectsPerSpan / 64;
 class MarkBits {
  public:
   // Sets bit i; returns true if this call set it (the object was white).
-  bool TryMark(uint32_t i) {
+  // Allocate-black sets it with release: the bit publishes the new object
+  // (zeroed, its type and heap bits written) to the card rescan, which reads
+  // marked objects' slots while mutators allocate (IsMarked with acquire).
+  bool TryMark(uint32_t i,
+               std::memory_order order = std::memory_order_relaxed) {
     std::atomic<uint64_t>& w = words_[i / 64];
     const uint64_t mask = uint64_t{1} << (i % 64);
     if (w.load(std::memory_order_relaxed) & mask) return false;
-    return (w.fetch_or(mask, std::memory_order_relaxed) & mask) == 0;
+    return (w.fetch_or(mask, order) & mask) == 0;
   }
-  bool IsMarked(uint32_t i) const {
-    return (words_[i / 64].load(std::memory_order_relaxed) >> (i % 64)) & 1;
+  bool IsMarked(uint32_t i,
+                std::memory_order order = std::memory_order_relaxed) const {
+    return (words_[i / 64].load(order) >> (i % 64)) & 1;
   }
   uint64_t Word(size_t w) const {
     return words_[w].load(std::memory_order_relaxed);

@@ -93,7 +93,7 @@ class MCache {
       SetHeapBits(p, s->elemsize, type, count);
     }
     if (g_allocate_black.load(std::memory_order_relaxed)) {
-      s->TryMark(index);
+      s->TryMark(index, std::memory_order_release);  // see MarkBits::TryMark
       black_bytes_ += s->elemsize;
     }
     return reinterpret_cast<void*>(p);

@@ -110,12 +110,16 @@ struct Span {
 
   // Sets the mark bit of slot `index`; true if this call set it.  The first
   // mark of the cycle in the span also sets its page mark (gc/arena.h).
-  bool TryMark(uint32_t index) {
-    if (!mark_bits.TryMark(index)) return false;
+  bool TryMark(uint32_t index,
+               std::memory_order order = std::memory_order_relaxed) {
+    if (!mark_bits.TryMark(index, order)) return false;
     SetPageMark(base);
     return true;
   }
-  bool IsMarked(uint32_t index) const { return mark_bits.IsMarked(index); }
+  bool IsMarked(uint32_t index,
+                std::memory_order order = std::memory_order_relaxed) const {
+    return mark_bits.IsMarked(index, order);
+  }
 
   // Whether slot `index` is free (Go's isFree).  Only for the span's owner or
   // with the world stopped.
