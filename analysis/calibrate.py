@@ -7,7 +7,7 @@
 
 Runs, on this machine and in this one invocation, wbbench and the small Go
 programs of analysis/peers/ (built here with Debian's Go 1.19, nothing
-downloaded), interleaved: every round runs each of the seven measurements
+downloaded), interleaved: every round runs each of the eight measurements
 below once, in an order shuffled per round (fixed seed), and the rounds
 repeat --repetitions times.
 
@@ -19,6 +19,11 @@ repeat --repetitions times.
                          loop, as BenchmarkWriteBarrier), GOMAXPROCS=2: ns
                          per barriered store over the chunks with the
                          barrier on;
+  Go tree-reverse on,    the same, GOMAXPROCS=1: the mark then runs on the
+  one P                  mutator's own P while the mutator yields between
+                         chunks (at its Gosched), none beside it, as
+                         wbbench's gc=incremental steps run between chunks:
+                         the Go figure beside wbbench's own cost alone;
   Go tree-reverse off    the same program built with -gcflags=-wb=false (no
                          barrier code, as wbbench's baseline), -gc=off;
   wbbench mark           wbbench_micro's BM_MarkThroughput (one marker, a
@@ -364,11 +369,19 @@ def measure_wb_tree(s: Setup) -> Dict[str, float]:
                        ("machine", "git_commit", "cpu_model", "cores"))
 
 
-def measure_go_tree_on(s: Setup) -> Dict[str, float]:
+def _go_tree_on(s: Setup, procs: int) -> Dict[str, float]:
     p = _run([s.bins["tree_reverse"], "-gc=continuous",
-              f"-duration={s.duration_ms}"], env=_go_env(2),
-             what="go_tree_reverse -gc=continuous")
+              f"-duration={s.duration_ms}"], env=_go_env(procs),
+             what=f"go_tree_reverse -gc=continuous, GOMAXPROCS={procs}")
     return parse_peer_line(p.stdout, "go_tree_reverse")
+
+
+def measure_go_tree_on(s: Setup) -> Dict[str, float]:
+    return _go_tree_on(s, 2)
+
+
+def measure_go_tree_on_1p(s: Setup) -> Dict[str, float]:
+    return _go_tree_on(s, 1)
 
 
 def measure_go_tree_off(s: Setup) -> Dict[str, float]:
@@ -405,6 +418,7 @@ def measure_go_bt(s: Setup) -> Dict[str, float]:
 MEASUREMENTS = {
     "wb_tree": measure_wb_tree,
     "go_tree_on": measure_go_tree_on,
+    "go_tree_on_1p": measure_go_tree_on_1p,
     "go_tree_off": measure_go_tree_off,
     "wb_mark": measure_wb_mark,
     "go_mark": measure_go_mark,
@@ -438,11 +452,14 @@ ROWS = [
             "`barrier_ns_per_store`: buffered, --gc=continuous, against the "
             "baseline (barrier none, gc=stw): the barrier's own cost and the "
             "concurrent marker's interference together"),
-    RowSpec("barrier_own",
-            "tree-reverse: barrier cost, ns per barriered store (on − off); "
-            "wbbench: own cost alone",
-            "the same Go figure (Go's runtime gives no way to run its barrier "
-            "with the marker stopped)",
+    RowSpec("barrier_own_1p",
+            "tree-reverse: barrier cost, ns per barriered store (on − off), "
+            "no marker beside the mutator (Go: GOMAXPROCS=1); wbbench: own "
+            "cost alone",
+            "as above with GOMAXPROCS=1: the mark runs on the mutator's P "
+            "while the mutator yields between chunks, none beside it (an "
+            "upper bound: a chunk a stop-the-world phase interrupts keeps "
+            "that time)",
             "`own_ns_per_barriered_store`: buffered, barrier on with "
             "gc=incremental (no marker running while the chunks run), "
             "against the baseline; the same wbbench invocation"),
@@ -494,12 +511,14 @@ def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float
         on_ns, off_ns = on.get("ns_per_store_on"), off.get("ns_per_store")
         if isinstance(on_ns, (int, float)) and isinstance(off_ns, (int, float)):
             add("barrier_cost", "go", on_ns - off_ns)
-            add("barrier_own", "go", on_ns - off_ns)
+        on_1p = m.get("go_tree_on_1p", {}).get("ns_per_store_on")
+        if isinstance(on_1p, (int, float)) and isinstance(off_ns, (int, float)):
+            add("barrier_own_1p", "go", on_1p - off_ns)
         add("tree_on", "go", on_ns)
         add("tree_off", "go", off_ns)
         wt = m.get("wb_tree", {})
         add("barrier_cost", "wb", wt.get("barrier_ns_per_store"))
-        add("barrier_own", "wb", wt.get("own_ns_per_barriered_store"))
+        add("barrier_own_1p", "wb", wt.get("own_ns_per_barriered_store"))
         add("tree_on", "wb", wt.get("ns_per_store_barrier_on"))
         add("tree_off", "wb", wt.get("baseline_ns_per_store"))
         add("mark_cpu", "go", m.get("go_mark", {}).get("mark_cpu_ms"))
@@ -620,7 +639,8 @@ def render_section(result) -> str:
     if ctx:
         lines.append(
             "Barrier on (median share of the loop's time): tree-reverse Go "
-            f"{_pct(ctx.get('go_tree_on_fraction'))}, wbbench "
+            f"{_pct(ctx.get('go_tree_on_fraction'))} (GOMAXPROCS=1: "
+            f"{_pct(ctx.get('go_tree_on_1p_fraction'))}), wbbench "
             f"{_pct(ctx.get('wb_tree_on_fraction'))}; binary-trees wbbench "
             f"{_pct(ctx.get('wb_bt_on_fraction'))}.  GC cycles per "
             f"measurement (median): tree-reverse Go "
@@ -683,6 +703,8 @@ def context_figures(rounds) -> Dict[str, Optional[float]]:
     def col(name, key):
         return _median(m.get(name, {}).get(key) for m in rounds)
     return {"go_tree_on_fraction": col("go_tree_on", "barrier_on_fraction"),
+            "go_tree_on_1p_fraction": col("go_tree_on_1p",
+                                          "barrier_on_fraction"),
             "wb_tree_on_fraction": col("wb_tree", "barrier_on_fraction"),
             "wb_bt_on_fraction": col("wb_bt", "barrier_on_fraction"),
             "go_tree_cycles": col("go_tree_on", "gc_cycles"),

@@ -14,7 +14,10 @@
 // -gc=continuous keeps the collector running as writeBarrierBenchmark does:
 // a goroutine calls runtime.GC() in a loop (a cycle starts as soon as the
 // previous one, sweep included, has finished).  With GOMAXPROCS=2 the mark
-// runs on the other P, as wbbench's marker runs on the other core.
+// runs on the other P, as wbbench's marker runs on the other core; with
+// GOMAXPROCS=1 it runs on the mutator's own P (a fractional worker) while
+// the mutator yields at its Gosched between chunks, none beside it, as
+// wbbench's gc=incremental steps run between its chunks.
 // -gc=off keeps GOGC=off (debug.SetGCPercent(-1)) after one runtime.GC():
 // the barrier is never on.  In both modes the tree is built with the
 // collector off.  Build with -gcflags=-wb=false for a binary with no

@@ -242,6 +242,8 @@ class RowsTest(unittest.TestCase):
             out.append({
                 "go_tree_on": {"ns_per_store_on": 20.0 + i,
                                "barrier_on_fraction": 0.95, "gc_cycles": 4},
+                "go_tree_on_1p": {"ns_per_store_on": 10.0 + i,
+                                  "barrier_on_fraction": 0.8},
                 "go_tree_off": {"ns_per_store": 2.0 + i / 10},
                 "wb_tree": {"barrier_ns_per_store": 15.0 + i,
                             "own_ns_per_barriered_store": 12.0 + i,
@@ -263,9 +265,11 @@ class RowsTest(unittest.TestCase):
         self.assertEqual(s["barrier_cost"]["go"],
                          [20.0 + i - (2.0 + i / 10) for i in range(6)])
         self.assertEqual(s["barrier_cost"]["wb"], [15.0 + i for i in range(6)])
-        # Own cost alone sits beside the same Go figure.
-        self.assertEqual(s["barrier_own"]["go"], s["barrier_cost"]["go"])
-        self.assertEqual(s["barrier_own"]["wb"], [12.0 + i for i in range(6)])
+        # Own cost alone sits beside Go's with one P, less the same "off".
+        self.assertEqual(s["barrier_own_1p"]["go"],
+                         [10.0 + i - (2.0 + i / 10) for i in range(6)])
+        self.assertEqual(s["barrier_own_1p"]["wb"],
+                         [12.0 + i for i in range(6)])
         self.assertEqual(s["tree_off"]["wb"], [2.0] * 6)
         self.assertEqual(s["binary_trees"]["go"], [40.0 + i for i in range(6)])
         self.assertEqual(s["binary_trees_cpu"]["wb"],
