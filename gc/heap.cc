@@ -12,6 +12,16 @@
 
 namespace gc {
 
+ObjectRef FindObject(uintptr_t p) {
+  Span* s = SpanOf(p);
+  if (s == nullptr || s->state != SpanState::kInUse || p < s->base ||
+      p >= s->limit) {
+    return {};
+  }
+  const uint32_t index = s->ObjectIndex(p);
+  return {s->ObjectBase(index), s, index};
+}
+
 void DefaultHeapLimitHandler(size_t live_bytes, size_t limit_bytes) {
   constexpr size_t kMiB = size_t{1} << 20;
   // Live rounds up and the limit down, so the line never reads "N > N".

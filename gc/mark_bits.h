@@ -11,6 +11,9 @@
 // object"; the object's contents reach the marker through the work buffers,
 // which synchronise on their own.
 //
+// A span's mark bits live outside it, in a MarkBitsArena (below), as Go's
+// live in its gcBits arenas.
+//
 // Allocation bits belong to the span's owner (the mcache that holds it, or
 // the sweeper that claimed it) and are plain words.
 //
@@ -23,6 +26,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "gc/arena.h"
 
@@ -64,6 +69,35 @@ class MarkBits {
 
  private:
   std::atomic<uint64_t> words_[kBitmapWords] = {};
+};
+
+// Go's gcBits arenas: a span's mark bits live apart from it, reached
+// through Span::mark_bits (Go's mspan.gcmarkBits): one dependent load more
+// than bits inside the span, and a cache line of their own.  Handed out in
+// order from 64 KiB chunks, so neighbouring spans' bits are neighbours, as
+// Go's newMarkBits gives them out.  (Go gives a span fresh bits each cycle
+// and recycles the old ones as its allocation bits; here each Span keeps
+// one MarkBits for its life, cleared by the sweep.)  The caller serialises
+// (the page heap's lock).
+class MarkBitsArena {
+ public:
+  MarkBits* New() {
+    if (used_ == kPerChunk) {
+      chunks_.push_back(std::make_unique<MarkBits[]>(kPerChunk));
+      used_ = 0;
+    }
+    return &chunks_.back()[used_++];
+  }
+  // Frees every MarkBits handed out.
+  void Reset() {
+    chunks_.clear();
+    used_ = kPerChunk;
+  }
+
+ private:
+  static constexpr size_t kPerChunk = 65536 / sizeof(MarkBits);
+  std::vector<std::unique_ptr<MarkBits[]>> chunks_;
+  size_t used_ = kPerChunk;
 };
 
 struct AllocBits {

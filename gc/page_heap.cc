@@ -133,6 +133,7 @@ Span* PageHeap::Alloc(size_t npages) {
     } else {
       all_spans_.push_back(std::make_unique<Span>());
       s = all_spans_.back().get();
+      s->mark_bits = mark_bits_.New();
     }
     s->next = nullptr;
     s->base = base;
@@ -191,6 +192,7 @@ void PageHeap::Reset() {
   ReleaseAllArenas();
   for (auto& s : all_spans_) s->ReleaseMetadata();
   all_spans_.clear();
+  mark_bits_.Reset();
   free_runs_.clear();
   span_pool_ = nullptr;
   free_pages_ = 0;

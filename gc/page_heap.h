@@ -110,6 +110,7 @@ class PageHeap {
   uintptr_t scavenge_search_ = 0;  // Scavenge looks below this address.
   std::atomic<uint64_t> scavenge_goal_{kNoScavengeGoal};
   std::vector<std::unique_ptr<Span>> all_spans_;
+  MarkBitsArena mark_bits_;  // every Span's mark bits, one each.
   Span* span_pool_ = nullptr;
   size_t in_use_ = 0;
 };

@@ -52,7 +52,7 @@ void Span::InitForClass(SpanClass sc) {
   free_index = 0;
   alloc_count = 0;
   alloc_bits.Clear();
-  mark_bits.Clear();
+  mark_bits->Clear();
   RefillAllocCache(0);
   next = nullptr;
   ReleaseMetadata();

@@ -9,7 +9,9 @@
 //  - allocation bits (which slots were live after the last sweep) plus Go's
 //    free_index / alloc_cache cursor for the allocation fast path;
 //  - mark bits (gc/mark_bits.h), set atomically by the marker, the barriers
-//    and allocate-black;
+//    and allocate-black, reached through a pointer (Go's gcmarkBits) into
+//    the page heap's MarkBitsArena: a Span the page heap made has them for
+//    its life;
 //  - for scan spans, the type of its objects so the marker scans exactly
 //    (gc/heap.h, ForEachPointerSlot).  Almost every span holds objects of one
 //    type (count 1): then `elem_type` names it, and the marker reads it from
@@ -90,7 +92,7 @@ struct Span {
   uint32_t alloc_count = 0;  // allocated slots.
   uint64_t alloc_cache = 0;  // ~alloc_bits from free_index to the next word.
   AllocBits alloc_bits;
-  MarkBits mark_bits;
+  MarkBits* mark_bits = nullptr;  // Go's gcmarkBits (see the header).
   // Scan spans: the type of every object allocated here while all of them
   // have this type and count 1; nullptr before the first allocation.
   std::atomic<const Type*> elem_type{nullptr};
@@ -112,13 +114,13 @@ struct Span {
   // mark of the cycle in the span also sets its page mark (gc/arena.h).
   bool TryMark(uint32_t index,
                std::memory_order order = std::memory_order_relaxed) {
-    if (!mark_bits.TryMark(index, order)) return false;
+    if (!mark_bits->TryMark(index, order)) return false;
     SetPageMark(base);
     return true;
   }
   bool IsMarked(uint32_t index,
                 std::memory_order order = std::memory_order_relaxed) const {
-    return mark_bits.IsMarked(index, order);
+    return mark_bits->IsMarked(index, order);
   }
 
   // Whether slot `index` is free (Go's isFree).  Only for the span's owner or
@@ -194,7 +196,7 @@ struct Span {
   // SetType's slow path: makes the span mixed (once) and records the entry.
   void SetTypeMixed(uint32_t index, const Type* type, size_t count);
   // Marked objects (owner or world stopped).
-  uint32_t CountMarked() const { return mark_bits.Count(nelems); }
+  uint32_t CountMarked() const { return mark_bits->Count(nelems); }
 };
 
 // The span every empty mcache slot points at (Go's emptymspan): nelems == 0,

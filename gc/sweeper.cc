@@ -33,7 +33,7 @@ size_t SweepSpan(Span* s, bool preserve) {
         s->alloc_bits.words[w] | BelowCursor(s->free_index, w);
     // A mark on a free slot (a stale pointer shaded) must not resurrect it.
     const uint64_t marked =
-        any_marked ? s->mark_bits.Word(w) & allocated : uint64_t{0};
+        any_marked ? s->mark_bits->Word(w) & allocated : uint64_t{0};
     for (uint64_t dead = allocated & ~marked; dead != 0; dead &= dead - 1) {
       const uint32_t i = static_cast<uint32_t>(w * 64) + __builtin_ctzll(dead);
       PoisonHeapMemory(s->ObjectBase(i), s->elemsize);
@@ -44,7 +44,7 @@ size_t SweepSpan(Span* s, bool preserve) {
     live += static_cast<uint32_t>(__builtin_popcountll(marked));
   }
   if (freed != 0) s->needzero = true;  // Go's sweep: the next alloc zeroes
-  s->mark_bits.Clear();
+  s->mark_bits->Clear();
   s->free_index = 0;
   s->alloc_count = live;
   s->RefillAllocCache(0);

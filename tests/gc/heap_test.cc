@@ -275,6 +275,23 @@ TEST_F(HeapTest, TryMarkOnce) {
   EXPECT_FALSE(r.span->IsMarked(r.index + 1));
 }
 
+// Mark bits live apart from their spans (Go's gcmarkBits in its gcBits
+// arenas): outside the Span object, and two spans made one after the other
+// have neighbouring bits.
+TEST_F(HeapTest, MarkBitsLiveOutsideTheSpanNextToTheNextSpans) {
+  MCache cache;
+  const Span* a = FindObject(cache.Alloc(kBytes16)).span;
+  const Span* b = FindObject(cache.Alloc(kBytes48)).span;
+  ASSERT_NE(a, b);
+  for (const Span* s : {a, b}) {
+    const uintptr_t bits = U(s->mark_bits);
+    EXPECT_TRUE(bits + sizeof(MarkBits) <= U(s) || bits >= U(s + 1)) << s;
+  }
+  const intptr_t gap = static_cast<intptr_t>(U(b->mark_bits)) -
+                       static_cast<intptr_t>(U(a->mark_bits));
+  EXPECT_EQ(std::abs(gap), static_cast<intptr_t>(sizeof(MarkBits)));
+}
+
 TEST_F(HeapTest, AllocateBlackWhileMarking) {
   MCache cache;
   void* before = cache.Alloc(kBytes16);
