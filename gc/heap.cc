@@ -12,14 +12,13 @@
 
 namespace gc {
 
-ObjectRef FindObject(uintptr_t p) {
+SpanAndIndex FindSpanAndIndex(uintptr_t p) {
   Span* s = SpanOf(p);
   if (s == nullptr || s->state != SpanState::kInUse || p < s->base ||
       p >= s->limit) {
-    return {};
+    return {nullptr, 0};
   }
-  const uint32_t index = s->ObjectIndex(p);
-  return {s->ObjectBase(index), s, index};
+  return {s, s->ObjectIndex(p)};
 }
 
 void DefaultHeapLimitHandler(size_t live_bytes, size_t limit_bytes) {

@@ -73,8 +73,20 @@ struct ObjectRef {
 // own cost per barriered store on tree-reverse from 7.33 to 8.15 ns
 // (buffered) and 15.2 to 17.9 (unbuffered), and BM_MarkThroughput's mark
 // CPU from 59.1 to 63.9 ms (medians of 4 alternating runs; the call alone
-// was about 0.3 and 2 ns of those).
-ABSL_ATTRIBUTE_NOINLINE ObjectRef FindObject(uintptr_t p);
+// was about 0.3 and 2 ns of those).  The call returns span and index in two
+// registers, as Go's register ABI returns findObject's three results; the
+// base is computed here (a 24-byte ObjectRef would come back through memory
+// and cost 7 instructions a call more than Go's).
+struct SpanAndIndex {
+  Span* span;  // nullptr: no object.
+  uint32_t index;
+};
+ABSL_ATTRIBUTE_NOINLINE SpanAndIndex FindSpanAndIndex(uintptr_t p);
+inline ObjectRef FindObject(uintptr_t p) {
+  const auto [s, index] = FindSpanAndIndex(p);
+  if (s == nullptr) return {};
+  return {s->ObjectBase(index), s, index};
+}
 inline ObjectRef FindObject(const void* p) {
   return FindObject(reinterpret_cast<uintptr_t>(p));
 }
