@@ -3,9 +3,11 @@
 // the exit status when the verifier finds lost objects.
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -34,34 +36,36 @@ std::string Slurp(const std::string& path) {
   return s.str();
 }
 
-// Every counter whose key ends with `key` (any leg's prefix) has a value
-// that starts with `value`, and there is at least one.
+// Where the value of each counter whose key ends with `key` starts (any
+// leg's prefix; a leading `"` in `key` anchors it to the unprefixed key).
+std::vector<size_t> ValuesOf(const std::string& json, const std::string& key) {
+  const std::string k = key + "\": ";
+  std::vector<size_t> at;
+  for (size_t i = json.find(k); i != std::string::npos;
+       i = json.find(k, i + 1)) {
+    at.push_back(i + k.size());
+  }
+  return at;
+}
+
+// Every counter whose key ends with `key` has a value that starts with
+// `value`, and there is at least one.
 void ExpectEveryValueIs(const std::string& json, const std::string& key,
                         const std::string& value) {
-  const std::string k = key + "\": ";
-  int seen = 0;
-  for (size_t at = json.find(k); at != std::string::npos;
-       at = json.find(k, at + 1)) {
-    ++seen;
-    EXPECT_EQ(json.substr(at + k.size(), value.size()), value)
-        << json.substr(at, 60);
+  const std::vector<size_t> at = ValuesOf(json, key);
+  for (size_t i : at) {
+    EXPECT_EQ(json.substr(i, value.size()), value) << json.substr(i, 60);
   }
-  EXPECT_GT(seen, 0) << key;
+  EXPECT_GT(at.size(), 0u) << key;
 }
 
 // Whether every block of every row's main leg was dropped (each unprefixed
 // dropped_block_fraction is 1): such a run has, honestly, no ns_per_store.
 bool EveryBlockDropped(const std::string& json) {
-  const std::string k = "\"dropped_block_fraction\": ";
-  int seen = 0;
-  for (size_t at = json.find(k); at != std::string::npos;
-       at = json.find(k, at + 1)) {
-    ++seen;
-    if (json.compare(at + k.size(), 2, "1,") != 0 &&
-        json.compare(at + k.size(), 2, "1\n") != 0)
-      return false;
-  }
-  return seen > 0;
+  const std::vector<size_t> at = ValuesOf(json, "\"dropped_block_fraction");
+  return !at.empty() && std::all_of(at.begin(), at.end(), [&](size_t i) {
+    return json.compare(i, 2, "1,") == 0 || json.compare(i, 2, "1\n") == 0;
+  });
 }
 
 TEST(WbbenchRunTest, JsonOutHasEveryRowAndTheCounterSources) {
