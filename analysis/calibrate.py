@@ -24,6 +24,9 @@ repeat --repetitions times.
                          chunks (at its Gosched), none beside it, as
                          wbbench's gc=incremental steps run between chunks:
                          the Go figure beside wbbench's own cost alone;
+                         both Go tree-reverse runs use a runtime whose
+                         wbBufFlush1 is timed (an overlay of mwbbuf.go), for
+                         the flush rows beside wbbench's timed flush;
   Go tree-reverse off    the same program built with -gcflags=-wb=false (no
                          barrier code, as wbbench's baseline), -gc=off;
   wbbench mark           wbbench_micro's BM_MarkThroughput (one marker, a
@@ -159,29 +162,91 @@ def find_go(explicit: Optional[str] = None,
     raise UsageError(GO_INSTALL_HINT)
 
 
+# wbBufFlush1 timed, for the overlay of runtime/mwbbuf.go that the
+# tree-reverse peer is built with (go build -overlay): each (anchor, text)
+# inserts text after the one place anchor occurs in Go 1.19's file.  The
+# counters are the runtime's, read by analysis/peers/go_tree_reverse_flush.go.
+WBBUF_FLUSH_TIMING = [
+    ("\nfunc wbBufFlush1(_p_ *p) {\n",
+     "\tt0 := cputicks()\n"),
+    ("\tgcw.putBatch(ptrs[:pos])\n\n\t_p_.wbBuf.reset()\n",
+     "\tatomic.Xadd64(&WbFlushTicks, cputicks()-t0)\n"
+     "\tatomic.Xadd64(&WbFlushPtrs, int64(len(ptrs)))\n"
+     "\tatomic.Xadd64(&WbFlushGreyed, int64(pos))\n"
+     "\tatomic.Xadd64(&WbFlushCalls, 1)\n"),
+]
+WBBUF_FLUSH_DECLS = """
+// Added by wbbench's analysis/calibrate.py: wbBufFlush1's time (cputicks),
+// the pointers it walked and greyed, and its calls.
+var WbFlushTicks, WbFlushPtrs, WbFlushGreyed, WbFlushCalls uint64
+
+// WbFlushCputicks reads the clock WbFlushTicks counts.
+func WbFlushCputicks() int64 { return cputicks() }
+"""
+
+
+def time_wbbuf_flush(source: str) -> str:
+    """Go 1.19's runtime/mwbbuf.go with wbBufFlush1 timed (see
+    WBBUF_FLUSH_TIMING); CalibrationError when an anchor is not found once
+    (another runtime than Go 1.19's)."""
+    for anchor, text in WBBUF_FLUSH_TIMING:
+        if source.count(anchor) != 1:
+            raise CalibrationError(
+                "runtime/mwbbuf.go is not Go 1.19's: expected one "
+                f"{anchor.strip()!r} in it to time wbBufFlush1")
+        at = source.index(anchor) + len(anchor)
+        source = source[:at] + text + source[at:]
+    return source + WBBUF_FLUSH_DECLS
+
+
+def write_flush_overlay(go: str, env: Dict[str, str], out_dir: str) -> str:
+    """Writes the timed mwbbuf.go and its overlay file into out_dir; the
+    overlay file's path (for go build -overlay)."""
+    p = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True,
+                       env=env, timeout=SUBPROCESS_TIMEOUT_S)
+    original = os.path.join(p.stdout.strip(), "src", "runtime", "mwbbuf.go")
+    if p.returncode != 0 or not os.path.isfile(original):
+        raise CalibrationError(f"no runtime/mwbbuf.go under `{go} env GOROOT`"
+                               f" ({p.stdout.strip() or _tail(p.stderr)})")
+    with open(original, encoding="utf-8") as f:
+        timed = time_wbbuf_flush(f.read())
+    timed_path = os.path.join(out_dir, "mwbbuf_timed.go")
+    with open(timed_path, "w", encoding="utf-8") as f:
+        f.write(timed)
+    overlay = os.path.join(out_dir, "overlay.json")
+    with open(overlay, "w", encoding="utf-8") as f:
+        json.dump({"Replace": {original: timed_path}}, f)
+    return overlay
+
+
 def build_peers(go: str, out_dir: str) -> Dict[str, str]:
     """Builds the Go peers into out_dir; {name: binary path}.
 
     GOPATH and GOCACHE live in out_dir, modules are off and the proxy is
     off: the peers use the standard library only and nothing is fetched.
+    The tree-reverse peer with its barrier is built on a runtime whose
+    wbBufFlush1 is timed (write_flush_overlay), as wbbench times its flush.
     """
     env = common.go_build_env(out_dir)
+    overlay = write_flush_overlay(go, env, out_dir)
     builds = {
-        "tree_reverse": ("go_tree_reverse.go", []),
+        "tree_reverse": (["go_tree_reverse.go", "go_tree_reverse_flush.go"],
+                         [f"-overlay={overlay}"]),
         # No barrier code at all: wbbench's baseline.  Only run with -gc=off.
-        "tree_reverse_nowb": ("go_tree_reverse.go", ["-gcflags=-wb=false"]),
-        "tree_mark": ("go_tree_mark.go", []),
-        "binary_trees": ("go_binary_trees.go", []),
+        "tree_reverse_nowb": (["go_tree_reverse.go"], ["-gcflags=-wb=false"]),
+        "tree_mark": (["go_tree_mark.go"], []),
+        "binary_trees": (["go_binary_trees.go"], []),
     }
     bins = {}
-    for name, (src, flags) in builds.items():
+    for name, (srcs, flags) in builds.items():
         dest = os.path.join(out_dir, name)
-        cmd = [go, "build", *flags, "-o", dest, os.path.join(PEERS, src)]
+        cmd = [go, "build", *flags, "-o", dest,
+               *(os.path.join(PEERS, src) for src in srcs)]
         p = subprocess.run(cmd, capture_output=True, text=True, env=env,
                            timeout=SUBPROCESS_TIMEOUT_S)
         if p.returncode != 0:
             raise CalibrationError(
-                f"building {src} failed: {_tail(p.stderr or p.stdout)}")
+                f"building {srcs[0]} failed: {_tail(p.stderr or p.stdout)}")
         bins[name] = dest
     return bins
 
@@ -365,6 +430,8 @@ def measure_wb_tree(s: Setup) -> Dict[str, float]:
     return _measure_wb(s, "tree-reverse", "continuous",
                        ("barrier_ns_per_store", "own_ns_per_barriered_store",
                         "ns_per_store_barrier_on",
+                        "flush_ns_per_recorded_pointer",
+                        "incremental_flush_ns_per_recorded_pointer",
                         "barrier_on_fraction", "gc_cycles"),
                        ("machine", "git_commit", "cpu_model", "cores"))
 
@@ -463,6 +530,24 @@ ROWS = [
             "`own_ns_per_barriered_store`: buffered, barrier on with "
             "gc=incremental (no marker running while the chunks run), "
             "against the baseline; the same wbbench invocation"),
+    RowSpec("flush_1p",
+            "tree-reverse: flush, ns per recorded pointer, no marker beside "
+            "the mutator (Go: GOMAXPROCS=1; wbbench: gc=incremental)",
+            "wbBufFlush1's TSC time (a runtime overlay times it) over the "
+            "pointers it walks, nil included, GOMAXPROCS=1 run",
+            "`incremental_flush_ns_per_recorded_pointer`: ShadeBatch's TSC "
+            "time in the flush over the pointers it walks, the own-cost leg"),
+    RowSpec("own_outside_flush_1p",
+            "tree-reverse: barrier cost outside the flush, ns per barriered "
+            "store, no marker beside the mutator",
+            "the GOMAXPROCS=1 barrier cost − 2 × its flush ns per pointer "
+            "(two pointers recorded per barriered store)",
+            "own cost alone − 2 × the flush ns per pointer above"),
+    RowSpec("flush_2p",
+            "tree-reverse: flush, ns per recorded pointer, marker beside the "
+            "mutator (Go: GOMAXPROCS=2; wbbench: --gc=continuous)",
+            "as above, GOMAXPROCS=2 run",
+            "`flush_ns_per_recorded_pointer`: the concurrent leg's"),
     RowSpec("tree_on", "tree-reverse: ns per store, barrier on",
             "chunks with the barrier on, GC continuous",
             "`ns_per_store_barrier_on`, buffered, --gc=continuous"),
@@ -493,6 +578,21 @@ ROWS = [
 ]
 
 
+FLUSH_NS = "flush_ns_per_recorded_pointer"
+
+
+def _numbers(*xs) -> bool:
+    return all(isinstance(x, (int, float)) for x in xs)
+
+
+def _outside_flush(own, flush_per_pointer) -> Optional[float]:
+    """A barrier cost per barriered store less its flush's share: both sides
+    record two pointers per barriered store."""
+    if not _numbers(own, flush_per_pointer):
+        return None
+    return own - 2 * flush_per_pointer
+
+
 def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float]]]:
     """{row key: {"go": [...], "wb": [...]}} from the rounds' measurements.
 
@@ -509,16 +609,26 @@ def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float
     for m in rounds:
         on, off = m.get("go_tree_on", {}), m.get("go_tree_off", {})
         on_ns, off_ns = on.get("ns_per_store_on"), off.get("ns_per_store")
-        if isinstance(on_ns, (int, float)) and isinstance(off_ns, (int, float)):
+        if _numbers(on_ns, off_ns):
             add("barrier_cost", "go", on_ns - off_ns)
-        on_1p = m.get("go_tree_on_1p", {}).get("ns_per_store_on")
-        if isinstance(on_1p, (int, float)) and isinstance(off_ns, (int, float)):
-            add("barrier_own_1p", "go", on_1p - off_ns)
+        on_1p = m.get("go_tree_on_1p", {})
+        own_1p = (on_1p.get("ns_per_store_on") - off_ns
+                  if _numbers(on_1p.get("ns_per_store_on"), off_ns) else None)
+        add("barrier_own_1p", "go", own_1p)
+        add("flush_1p", "go", on_1p.get(FLUSH_NS))
+        add("flush_2p", "go", on.get(FLUSH_NS))
+        add("own_outside_flush_1p", "go",
+            _outside_flush(own_1p, on_1p.get(FLUSH_NS)))
         add("tree_on", "go", on_ns)
         add("tree_off", "go", off_ns)
         wt = m.get("wb_tree", {})
         add("barrier_cost", "wb", wt.get("barrier_ns_per_store"))
         add("barrier_own_1p", "wb", wt.get("own_ns_per_barriered_store"))
+        add("flush_1p", "wb", wt.get("incremental_" + FLUSH_NS))
+        add("flush_2p", "wb", wt.get(FLUSH_NS))
+        add("own_outside_flush_1p", "wb", _outside_flush(
+            wt.get("own_ns_per_barriered_store"),
+            wt.get("incremental_" + FLUSH_NS)))
         add("tree_on", "wb", wt.get("ns_per_store_barrier_on"))
         add("tree_off", "wb", wt.get("baseline_ns_per_store"))
         add("mark_cpu", "go", m.get("go_mark", {}).get("mark_cpu_ms"))

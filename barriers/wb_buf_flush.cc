@@ -1,5 +1,7 @@
 #include "barriers/wb_buf_flush.h"
 
+#include <x86intrin.h>
+
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -12,13 +14,15 @@
 namespace barriers {
 namespace {
 
-// Flush counts per P (indexed by P::id modulo the table size), each on its
-// own cache line so that cgocheck, which flushes on every store, does not
-// make mutator threads share a line.  256 covers every P count wbbench
-// runs; beyond it two Ps share a counter, which stays exact.
+// Flush counts and shading time per P (indexed by P::id modulo the table
+// size), each on its own cache line so that cgocheck, which flushes on every
+// store, does not make mutator threads share a line.  256 covers every P
+// count wbbench runs; beyond it two Ps share a counter, which stays exact.
 constexpr size_t kFlushCounters = 256;
 struct alignas(64) FlushCounter {
   std::atomic<uint64_t> n{0};
+  std::atomic<uint64_t> shade_ticks{0};  // TSC ticks in ShadeBatch
+  std::atomic<uint64_t> shaded_words{0};
 };
 std::array<FlushCounter, kFlushCounters> flush_counters;
 
@@ -29,8 +33,9 @@ void (*flush_hook)() = nullptr;
 __attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
                                                 uintptr_t value) noexcept {
   gc::P* p = gc::tls_g->m->p;
-  flush_counters[static_cast<size_t>(p->id) % kFlushCounters].n.fetch_add(
-      1, std::memory_order_relaxed);
+  FlushCounter& counter =
+      flush_counters[static_cast<size_t>(p->id) % kFlushCounters];
+  counter.n.fetch_add(1, std::memory_order_relaxed);
   if (flush_hook != nullptr) flush_hook();
   const BarrierConfig& config = InstalledBarrier();
   if (TraitsOf(config.kind).checks_slots && slot != nullptr) {
@@ -39,8 +44,13 @@ __attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
   p->wb_buf.CheckInvariant();
   if (ShouldShade(p)) {
     gc::WbBuf& buf = p->wb_buf;
-    gc::ShadeBatch(p, buf.buf, static_cast<size_t>(buf.next - buf.buf),
-                   buf.entry_words);
+    const size_t words = static_cast<size_t>(buf.next - buf.buf);
+    // Timed as the flush's share of a store's cost, the figure the
+    // calibration sets beside Go's wbBufFlush1 (two TSC reads per flush).
+    const uint64_t t0 = __rdtsc();
+    gc::ShadeBatch(p, buf.buf, words, buf.entry_words);
+    counter.shade_ticks.fetch_add(__rdtsc() - t0, std::memory_order_relaxed);
+    counter.shaded_words.fetch_add(words, std::memory_order_relaxed);
   }
   p->wb_buf.Reset();
 }
@@ -53,9 +63,21 @@ uint64_t TotalFlushes() {
   return total;
 }
 
+FlushShading TotalFlushShading() {
+  FlushShading total;
+  for (const FlushCounter& c : flush_counters) {
+    total.ticks += c.shade_ticks.load(std::memory_order_relaxed);
+    total.words += c.shaded_words.load(std::memory_order_relaxed);
+  }
+  return total;
+}
+
 void ResetFlushCounts() {
-  for (FlushCounter& c : flush_counters)
+  for (FlushCounter& c : flush_counters) {
     c.n.store(0, std::memory_order_relaxed);
+    c.shade_ticks.store(0, std::memory_order_relaxed);
+    c.shaded_words.store(0, std::memory_order_relaxed);
+  }
 }
 
 namespace internal {

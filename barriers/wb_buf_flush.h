@@ -8,9 +8,9 @@
 // The flush, in order: count it; under cgocheck, check the store that filled
 // the buffer (barriers/cgocheck.h); if the installed FlushMode is kShade and
 // the P's collector is marking, hand the whole buffer to gc::ShadeBatch (the
-// one shading routine); reset the buffer (gc::WbBuf::Reset).  Outside marking
-// the buffer is discarded, as Go's wbBufFlush does when only cgocheck enabled
-// the barrier.
+// one shading routine), timing it; reset the buffer (gc::WbBuf::Reset). Outside
+// marking the buffer is discarded, as Go's wbBufFlush does when only cgocheck
+// enabled the barrier.
 //
 // Who calls it: generated code, on the mutator thread that holds the P, with
 // every register its caller may observe saved (it is an ordinary C++
@@ -33,6 +33,14 @@ void WbBufFlush(uintptr_t* slot, uintptr_t value) noexcept;
 
 // Flushes since the last ResetFlushCounts, summed over every P.
 uint64_t TotalFlushes();
+// Since the last ResetFlushCounts, summed over every P: the TSC ticks
+// flushes spent shading their buffers and the words those held (recorded
+// pointers, nil included, as Go's wbBufFlush1 walks them).
+struct FlushShading {
+  uint64_t ticks = 0;
+  uint64_t words = 0;
+};
+FlushShading TotalFlushShading();
 void ResetFlushCounts();
 
 namespace internal {

@@ -32,6 +32,9 @@ inline constexpr char kStores[] = "stores";
 inline constexpr char kBarrieredStores[] = "barriered_stores";
 inline constexpr char kFlushes[] = "flushes";
 inline constexpr char kFlushesPer1000[] = "flushes_per_1000_stores";
+// TSC ns a flush spends shading its buffer, per recorded pointer (nil
+// included): the figure the calibration sets beside Go's wbBufFlush1.
+inline constexpr char kFlushNsPerPointer[] = "flush_ns_per_recorded_pointer";
 inline constexpr char kGcCycles[] = "gc_cycles";
 inline constexpr char kMarkMs[] = "mark_ms";
 inline constexpr char kMaxPauseUs[] = "max_pause_us";

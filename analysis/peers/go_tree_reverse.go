@@ -39,6 +39,11 @@
 //
 // ns_per_store is over every chunk; ns_per_store_on only over the chunks run
 // with the barrier on (every store in them is barriered), "-" when none.
+//
+// Built together with go_tree_reverse_flush.go and the runtime overlay
+// analysis/calibrate.py writes (wbBufFlush1 timed with the TSC), the line
+// also has the flush's figures: flush_calls, flush_pointers, flush_greyed,
+// flush_ticks and flush_ns_per_recorded_pointer (see that file).
 package main
 
 import (
@@ -59,6 +64,10 @@ import (
 //
 //go:linkname writeBarrierEnabled runtime.writeBarrier
 var writeBarrierEnabled bool
+
+// flushFigures, set by go_tree_reverse_flush.go where it is built in, gives
+// the flush's key=value pairs for the output line.
+var flushFigures func() string
 
 type node struct {
 	l, r *node
@@ -206,11 +215,15 @@ func main() {
 	if res.ns > 0 {
 		frac = float64(res.onNs) / float64(res.ns)
 	}
+	extra := ""
+	if flushFigures != nil {
+		extra = " " + flushFigures()
+	}
 	fmt.Printf("go_tree_reverse: gc=%s depth=%d chunk=%d iters=%d stores=%d ns=%d "+
 		"on_iters=%d on_stores=%d on_ns=%d ns_per_store=%s ns_per_store_on=%s "+
-		"barrier_on_fraction=%.4f gc_cycles=%d gomaxprocs=%d check=%d\n",
+		"barrier_on_fraction=%.4f gc_cycles=%d gomaxprocs=%d check=%d%s\n",
 		*gcMode, *depth, *chunk, res.iters, res.stores, res.ns,
 		res.onIters, res.onStores, res.onNs, perStore(res.ns, res.stores),
 		perStore(res.onNs, res.onStores), frac, atomic.LoadUint32(&cycles),
-		runtime.GOMAXPROCS(0), res.check)
+		runtime.GOMAXPROCS(0), res.check, extra)
 }

@@ -243,10 +243,13 @@ class RowsTest(unittest.TestCase):
                 "go_tree_on": {"ns_per_store_on": 20.0 + i,
                                "barrier_on_fraction": 0.95, "gc_cycles": 4},
                 "go_tree_on_1p": {"ns_per_store_on": 10.0 + i,
-                                  "barrier_on_fraction": 0.8},
+                                  "barrier_on_fraction": 0.8,
+                                  "flush_ns_per_recorded_pointer": 3.0},
                 "go_tree_off": {"ns_per_store": 2.0 + i / 10},
                 "wb_tree": {"barrier_ns_per_store": 15.0 + i,
                             "own_ns_per_barriered_store": 12.0 + i,
+                            "flush_ns_per_recorded_pointer": 4.0,
+                            "incremental_flush_ns_per_recorded_pointer": 2.5,
                             "ns_per_store_barrier_on": 17.0 + i,
                             "baseline_ns_per_store": 2.0,
                             "barrier_on_fraction": 0.999, "gc_cycles": 3},
@@ -270,6 +273,19 @@ class RowsTest(unittest.TestCase):
                          [10.0 + i - (2.0 + i / 10) for i in range(6)])
         self.assertEqual(s["barrier_own_1p"]["wb"],
                          [12.0 + i for i in range(6)])
+        # The flush rows: one P beside wbbench's own-cost leg, two beside
+        # its concurrent leg (Go's two-P run has no flush figure here); the
+        # cost outside the flush takes two recorded pointers per store off.
+        self.assertEqual(s["flush_1p"]["go"], [3.0] * 6)
+        self.assertEqual(s["flush_1p"]["wb"], [2.5] * 6)
+        self.assertEqual(s["flush_2p"]["go"], [])
+        self.assertEqual(s["flush_2p"]["wb"], [4.0] * 6)
+        for got, want in zip(s["own_outside_flush_1p"]["go"],
+                             [10.0 + i - (2.0 + i / 10) - 6.0
+                              for i in range(6)]):
+            self.assertAlmostEqual(got, want)
+        self.assertEqual(s["own_outside_flush_1p"]["wb"],
+                         [12.0 + i - 5.0 for i in range(6)])
         self.assertEqual(s["tree_off"]["wb"], [2.0] * 6)
         self.assertEqual(s["binary_trees"]["go"], [40.0 + i for i in range(6)])
         self.assertEqual(s["binary_trees_cpu"]["wb"],
@@ -428,6 +444,26 @@ class FromSamplesTest(unittest.TestCase):
         self.assertEqual(bad.returncode, 2)
 
 
+class FlushOverlayTest(unittest.TestCase):
+    SOURCE = ("package runtime\n\nfunc wbBufFlush1(_p_ *p) {\n\tn := 0\n"
+              "\tgcw.putBatch(ptrs[:pos])\n\n\t_p_.wbBuf.reset()\n}\n")
+
+    def test_times_wbbuf_flush1_from_entry_to_reset(self):
+        timed = calibrate.time_wbbuf_flush(self.SOURCE)
+        body = timed[timed.index("func wbBufFlush1"):]
+        self.assertLess(body.index("t0 := cputicks()"), body.index("n := 0"))
+        self.assertLess(body.index("_p_.wbBuf.reset()"),
+                        body.index("Xadd64(&WbFlushTicks, cputicks()-t0)"))
+        self.assertIn("func WbFlushCputicks() int64", timed)
+
+    def test_another_runtime_is_refused_by_name(self):
+        for source in (self.SOURCE.replace("putBatch", "put"),
+                       self.SOURCE + self.SOURCE):
+            with self.assertRaisesRegex(calibrate.CalibrationError,
+                                        "not Go 1.19's"):
+                calibrate.time_wbbuf_flush(source)
+
+
 @needs_go
 class PeersTest(unittest.TestCase):
     @classmethod
@@ -476,6 +512,24 @@ class PeersTest(unittest.TestCase):
         self.assertGreater(out["on_stores"], 0)
         self.assertGreater(out["ns_per_store_on"], 0)
         self.assertLessEqual(out["on_stores"], out["stores"])
+
+    def test_tree_reverse_times_its_flush(self):
+        # Built on the timed runtime, the barriered peer reports its flush:
+        # two recorded pointers per barriered store, some greyed, a time
+        # per pointer; the -wb=false build carries no flush figures.
+        out = calibrate.parse_peer_line(
+            self.run_peer("tree_reverse", "-gc=continuous", "-depth=18",
+                          "-duration=300ms", procs=1).stdout,
+            "go_tree_reverse")
+        self.assertGreater(out["flush_calls"], 0)
+        self.assertGreaterEqual(out["flush_pointers"], 2 * out["on_stores"])
+        self.assertGreater(out["flush_greyed"], 0)
+        self.assertLess(out["flush_greyed"], out["flush_pointers"])
+        self.assertGreater(out["flush_ns_per_recorded_pointer"], 0)
+        off = calibrate.parse_peer_line(
+            self.run_peer("tree_reverse_nowb", "-gc=off", "-depth=4",
+                          "-iters=45").stdout, "go_tree_reverse")
+        self.assertNotIn("flush_ns_per_recorded_pointer", off)
 
     def test_tree_reverse_rejects_bad_flags(self):
         p = subprocess.run([self.bins["tree_reverse"], "-gc=sometimes"],

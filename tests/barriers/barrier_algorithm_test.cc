@@ -116,6 +116,36 @@ TEST_P(BarrierAlgorithmTest, MarkingStoreShadesWhatTheAlgorithmPromises) {
   collector.FinishCycle();
 }
 
+// A flush that shades is timed, and counts the words it walked: the figure
+// wbbench sets beside Go's wbBufFlush1 (flush_ns_per_recorded_pointer).
+TEST_P(BarrierAlgorithmTest, ShadingFlushIsTimedOverTheWordsItWalks) {
+  const Case c = GetParam();
+  InstallScope install(config_);
+  gc::Collector collector(gc_config_);
+  gc::MutatorScope mutator(collector);
+  const uintptr_t holder = NewNode(), old = NewNode(), value = NewNode();
+  *FieldSlot(holder, 0) = old;
+  collector.StartCycle();
+  ResetFlushCounts();
+  Store(c, FieldSlot(holder, 0), value);
+  // The store's entry, flushed by the store (cgocheck) or by this flush.
+  WbBufFlush(nullptr, 0);
+  const FlushShading shading = TotalFlushShading();
+  const uint64_t words =
+      TraitsOf(c.kind).wbbuf
+          ? testing::Entry(c.algorithm, value, old, gc::tls_g->stack_black)
+                .size()
+          : 0;
+  EXPECT_EQ(shading.words, words);
+  if (words > 0) EXPECT_GT(shading.ticks, 0u);
+  ResetFlushCounts();
+  EXPECT_EQ(TotalFlushShading().words, 0u);
+  EXPECT_EQ(TotalFlushShading().ticks, 0u);
+  collector.DrainAll();
+  while (!collector.StartTermination()) collector.DrainAll();
+  collector.FinishCycle();
+}
+
 TEST_P(BarrierAlgorithmTest, MarkingBulkCopyShadesWhatTheAlgorithmPromises) {
   const Case c = GetParam();
   const AlgorithmInfo& info = InfoFor(c.algorithm);
@@ -167,6 +197,7 @@ TEST_P(BarrierAlgorithmTest, StoreWithTheBarrierOffIsPlain) {
   EXPECT_EQ(Field(holder, 0), value);
   EXPECT_TRUE(mutator.mutator().p()->wb_buf.Empty());
   EXPECT_EQ(TotalFlushes(), cgocheck ? 1u : 0u);
+  EXPECT_EQ(TotalFlushShading().words, 0u) << "timed a flush that shaded";
   EXPECT_FALSE(IsMarked(old));
   EXPECT_FALSE(IsMarked(value));
 }
