@@ -88,7 +88,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void ForEachHeapPointer(
     const HeapArena* arena, uintptr_t base, size_t elemsize, F&& f) {
   const size_t words = elemsize >> 3;
   if (const size_t off = (base >> 3) & 63; off + words <= 64) {
-    // The common case: the object's bits lie in one bitmap word.
+    // The common case: the object's bits lie in one bitmap word.  (The loop
+    // below handles it too, but folding the two cost BM_MarkThroughput 2%.)
     uint64_t bits = arena->heap_bits[(base & (kArenaSize - 1)) >> 9].load(
                         std::memory_order_relaxed) >>
                     off;

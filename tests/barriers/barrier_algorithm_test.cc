@@ -137,7 +137,9 @@ TEST_P(BarrierAlgorithmTest, ShadingFlushIsTimedOverTheWordsItWalks) {
                 .size()
           : 0;
   EXPECT_EQ(shading.words, words);
-  if (words > 0) EXPECT_GT(shading.ticks, 0u);
+  if (words > 0) {
+    EXPECT_GT(shading.ticks, 0u);
+  }
   ResetFlushCounts();
   EXPECT_EQ(TotalFlushShading().words, 0u);
   EXPECT_EQ(TotalFlushShading().ticks, 0u);
