@@ -169,7 +169,9 @@ void Collector::WaitMarkDone() {
       if (did) continue;
     }
     if (MarkDoneLocked()) return;
-    work_cv_.wait_for(lock, kIdlePoll);
+    // With no workers this thread marks, and work published without a
+    // notification is found only by polling: poll as an idle worker does.
+    work_cv_.wait_for(lock, workers_.empty() ? kIdlePoll : kMarkDonePoll);
   }
 }
 

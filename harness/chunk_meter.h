@@ -50,8 +50,8 @@
 
 namespace harness {
 
-// Chunks per block, the unit a descheduling drops.  Eight chunks of 512
-// operations are 10-200 us of work: short enough that a dropped block
+// Chunks per block, the unit a descheduling drops.  32 chunks of 512
+// operations are 30-800 us of work: short enough that a dropped block
 // loses little, long enough that the two syscalls around it (about 1 us)
 // are a small part of the run's wall time.
 inline constexpr int kChunksPerBlock = 32;
