@@ -125,6 +125,8 @@ SIZES = {"full": (20, 0.5), "quick": (6, 0.2)}
 # the round's index, so a rerun has the same schedule.
 ORDER_SEED = 1019  # any fixed value: "1.19"
 SUBPROCESS_TIMEOUT_S = 300
+# The flush's TSC time per recorded pointer, as both sides report it.
+FLUSH_NS = "flush_ns_per_recorded_pointer"
 
 
 class CalibrationError(Exception):
@@ -398,8 +400,10 @@ def _go_env(procs: int, **extra) -> Dict[str, str]:
 
 def _wbbench(s: Setup, workload: str, gc: str) -> Dict[str, Dict]:
     out = os.path.join(s.tmp, f"wbbench-{workload}.json")
+    # --time_flush for the flush rows: two TSC reads per flush of 256
+    # stores, as the Go peer's timed wbBufFlush1 has.
     _run([s.wbbench, "--barrier=buffered", f"--workload={workload}",
-          f"--gc={gc}", "--scale=1", "--repetitions=1",
+          f"--gc={gc}", "--scale=1", "--repetitions=1", "--time_flush",
           f"--duration={s.duration_ms}", "--format=json", f"--out={out}"],
          what=f"wbbench {workload}")
     rows = parse_wbbench_json(out)
@@ -430,8 +434,7 @@ def measure_wb_tree(s: Setup) -> Dict[str, float]:
     return _measure_wb(s, "tree-reverse", "continuous",
                        ("barrier_ns_per_store", "own_ns_per_barriered_store",
                         "ns_per_store_barrier_on",
-                        "flush_ns_per_recorded_pointer",
-                        "incremental_flush_ns_per_recorded_pointer",
+                        FLUSH_NS, "incremental_" + FLUSH_NS,
                         "barrier_on_fraction", "gc_cycles"),
                        ("machine", "git_commit", "cpu_model", "cores"))
 
@@ -578,19 +581,17 @@ ROWS = [
 ]
 
 
-FLUSH_NS = "flush_ns_per_recorded_pointer"
-
-
-def _numbers(*xs) -> bool:
-    return all(isinstance(x, (int, float)) for x in xs)
+def _minus(a, b, times: float = 1) -> Optional[float]:
+    """a - times * b, or None when either is not a number."""
+    if not all(isinstance(x, (int, float)) for x in (a, b)):
+        return None
+    return a - times * b
 
 
 def _outside_flush(own, flush_per_pointer) -> Optional[float]:
     """A barrier cost per barriered store less its flush's share: both sides
     record two pointers per barriered store."""
-    if not _numbers(own, flush_per_pointer):
-        return None
-    return own - 2 * flush_per_pointer
+    return _minus(own, flush_per_pointer, 2)
 
 
 def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float]]]:
@@ -609,11 +610,9 @@ def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float
     for m in rounds:
         on, off = m.get("go_tree_on", {}), m.get("go_tree_off", {})
         on_ns, off_ns = on.get("ns_per_store_on"), off.get("ns_per_store")
-        if _numbers(on_ns, off_ns):
-            add("barrier_cost", "go", on_ns - off_ns)
+        add("barrier_cost", "go", _minus(on_ns, off_ns))
         on_1p = m.get("go_tree_on_1p", {})
-        own_1p = (on_1p.get("ns_per_store_on") - off_ns
-                  if _numbers(on_1p.get("ns_per_store_on"), off_ns) else None)
+        own_1p = _minus(on_1p.get("ns_per_store_on"), off_ns)
         add("barrier_own_1p", "go", own_1p)
         add("flush_1p", "go", on_1p.get(FLUSH_NS))
         add("flush_2p", "go", on.get(FLUSH_NS))

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 
+#include "absl/base/optimization.h"
 #include "barriers/barrier_config.h"
 #include "barriers/cgocheck.h"
 #include "gc/runtime.h"
@@ -28,14 +29,28 @@ std::array<FlushCounter, kFlushCounters> flush_counters;
 
 void (*flush_hook)() = nullptr;
 
+FlushCounter& CounterOf(const gc::P* p) {
+  return flush_counters[static_cast<size_t>(p->id) % kFlushCounters];
+}
+
+// ShadeBatch under --time_flush: the flush's share of a store's cost, which
+// the calibration sets beside Go's wbBufFlush1 timed the same way.  Out of
+// line, so that an untimed flush pays one test of P::time_flush.
+__attribute__((noinline)) void TimedShadeBatch(gc::P* p, const gc::WbBuf& buf) {
+  const size_t words = static_cast<size_t>(buf.next - buf.buf);
+  const uint64_t t0 = __rdtsc();
+  gc::ShadeBatch(p, buf.buf, words, buf.entry_words);
+  FlushCounter& counter = CounterOf(p);
+  counter.shade_ticks.fetch_add(__rdtsc() - t0, std::memory_order_relaxed);
+  counter.shaded_words.fetch_add(words, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 __attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
                                                 uintptr_t value) noexcept {
   gc::P* p = gc::tls_g->m->p;
-  FlushCounter& counter =
-      flush_counters[static_cast<size_t>(p->id) % kFlushCounters];
-  counter.n.fetch_add(1, std::memory_order_relaxed);
+  CounterOf(p).n.fetch_add(1, std::memory_order_relaxed);
   if (flush_hook != nullptr) flush_hook();
   const BarrierConfig& config = InstalledBarrier();
   if (TraitsOf(config.kind).checks_slots && slot != nullptr) {
@@ -44,33 +59,27 @@ __attribute__((noinline, cold)) void WbBufFlush(uintptr_t* slot,
   p->wb_buf.CheckInvariant();
   if (ShouldShade(p)) {
     gc::WbBuf& buf = p->wb_buf;
-    const size_t words = static_cast<size_t>(buf.next - buf.buf);
-    // Timed as the flush's share of a store's cost, the figure the
-    // calibration sets beside Go's wbBufFlush1 (two TSC reads per flush).
-    const uint64_t t0 = __rdtsc();
-    gc::ShadeBatch(p, buf.buf, words, buf.entry_words);
-    counter.shade_ticks.fetch_add(__rdtsc() - t0, std::memory_order_relaxed);
-    counter.shaded_words.fetch_add(words, std::memory_order_relaxed);
+    if (ABSL_PREDICT_FALSE(p->time_flush)) {
+      TimedShadeBatch(p, buf);
+    } else {
+      gc::ShadeBatch(p, buf.buf, static_cast<size_t>(buf.next - buf.buf),
+                     buf.entry_words);
+    }
   }
   p->wb_buf.Reset();
 }
 
-uint64_t TotalFlushes() {
-  uint64_t total = 0;
+FlushTotals SumFlushCounters() {
+  FlushTotals total;
   for (const FlushCounter& c : flush_counters) {
-    total += c.n.load(std::memory_order_relaxed);
+    total.flushes += c.n.load(std::memory_order_relaxed);
+    total.shade_ticks += c.shade_ticks.load(std::memory_order_relaxed);
+    total.shaded_words += c.shaded_words.load(std::memory_order_relaxed);
   }
   return total;
 }
 
-FlushShading TotalFlushShading() {
-  FlushShading total;
-  for (const FlushCounter& c : flush_counters) {
-    total.ticks += c.shade_ticks.load(std::memory_order_relaxed);
-    total.words += c.shaded_words.load(std::memory_order_relaxed);
-  }
-  return total;
-}
+uint64_t TotalFlushes() { return SumFlushCounters().flushes; }
 
 void ResetFlushCounts() {
   for (FlushCounter& c : flush_counters) {

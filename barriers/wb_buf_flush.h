@@ -8,9 +8,9 @@
 // The flush, in order: count it; under cgocheck, check the store that filled
 // the buffer (barriers/cgocheck.h); if the installed FlushMode is kShade and
 // the P's collector is marking, hand the whole buffer to gc::ShadeBatch (the
-// one shading routine), timing it; reset the buffer (gc::WbBuf::Reset). Outside
-// marking the buffer is discarded, as Go's wbBufFlush does when only cgocheck
-// enabled the barrier.
+// one shading routine), timing it under --time_flush (P::time_flush); reset
+// the buffer (gc::WbBuf::Reset).  Outside marking the buffer is discarded,
+// as Go's wbBufFlush does when only cgocheck enabled the barrier.
 //
 // Who calls it: generated code, on the mutator thread that holds the P, with
 // every register its caller may observe saved (it is an ordinary C++
@@ -31,16 +31,22 @@ namespace barriers {
 // one line when memory runs out instead of throwing.
 void WbBufFlush(uintptr_t* slot, uintptr_t value) noexcept;
 
-// Flushes since the last ResetFlushCounts, summed over every P.
-uint64_t TotalFlushes();
-// Since the last ResetFlushCounts, summed over every P: the TSC ticks
-// flushes spent shading their buffers and the words those held (recorded
-// pointers, nil included, as Go's wbBufFlush1 walks them).
-struct FlushShading {
-  uint64_t ticks = 0;
-  uint64_t words = 0;
+// Since the last ResetFlushCounts, summed over every P: flushes, and the
+// TSC ticks timed flushes (P::time_flush) spent shading their buffers and
+// the words those held (recorded pointers, nil included, as Go's
+// wbBufFlush1 walks them).
+struct FlushTotals {
+  uint64_t flushes = 0;
+  uint64_t shade_ticks = 0;
+  uint64_t shaded_words = 0;
+  FlushTotals operator-(const FlushTotals& b) const {
+    return {flushes - b.flushes, shade_ticks - b.shade_ticks,
+            shaded_words - b.shaded_words};
+  }
 };
-FlushShading TotalFlushShading();
+FlushTotals SumFlushCounters();
+// SumFlushCounters().flushes.
+uint64_t TotalFlushes();
 void ResetFlushCounts();
 
 namespace internal {

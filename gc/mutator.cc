@@ -21,6 +21,7 @@ Mutator::Mutator(Collector& collector, size_t stack_slots)
                  collector.config().wbbuf_entry_pointers);
   p_.mcache = mcache_.get();
   p_.tally_shading = collector.config().tally_shading;
+  p_.time_flush = collector.config().time_flush;
   collector.Register(&g_);
 }
 

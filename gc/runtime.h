@@ -146,6 +146,8 @@ struct P {
   int64_t assist_debt = 0;
   // Whether shading for this P fills shade_tally (GcConfig::tally_shading).
   bool tally_shading = false;
+  // Whether this P's barrier flushes time their shading (time_flush).
+  bool time_flush = false;
   ShadeTally shade_tally;
 };
 

@@ -92,6 +92,10 @@ ABSL_FLAG(bool, redundancy, false,
           "tally what shading finds: the share of barriered stores whose "
           "shading marked nothing, and of recorded pointers already marked "
           "(adds a few instructions per shaded pointer to the figures)");
+ABSL_FLAG(bool, time_flush, false,
+          "time each barrier flush's shading with the TSC: "
+          "flush_ns_per_recorded_pointer (JSON, CSV); two TSC reads per flush, "
+          "which cgocheck pays on every store");
 ABSL_FLAG(bool, verbose, false,
           "console: add each configuration's own figures (ns/store, GCs, "
           "pauses, flushes) to the decomposition");
@@ -538,6 +542,7 @@ absl::StatusOr<Options> OptionsFromFlags() {
         absl::StrCat("bad --scavenge '", scav, "'; accepted: on, off"));
   }
   o.gc.tally_shading = absl::GetFlag(FLAGS_redundancy);
+  o.gc.time_flush = absl::GetFlag(FLAGS_time_flush);
   o.verbose = absl::GetFlag(FLAGS_verbose);
   o.unsafe = absl::GetFlag(FLAGS_unsafe);
   // `all` means every barrier that is sound under the collector mode: `none`

@@ -62,8 +62,8 @@ struct ThreadResult {
   // The collector's counts when this thread started measuring (under
   // --ops, where the thread itself ends its warm-up).
   size_t start_cycles = 0;
-  uint64_t start_steps = 0, start_flushes = 0;
-  barriers::FlushShading start_shading;
+  uint64_t start_steps = 0;
+  barriers::FlushTotals start_flushes;
   uint64_t filtered = 0;  // over the measured window, as counts
 };
 
@@ -207,8 +207,7 @@ void MutatorMain(gc::Collector& collector, const Options& o,
   const uint64_t pause0 = g->pause_ticks, assist0 = g->assist_ticks;
   out.start_cycles = collector.stats().Cycles();
   out.start_steps = collector.mark_steps();
-  out.start_flushes = barriers::TotalFlushes();
-  out.start_shading = barriers::TotalFlushShading();
+  out.start_flushes = barriers::SumFlushCounters();
   const uint64_t filtered0 = barriers::FilteredStoresOnThisThread();
   ChunkMeter meter(g, &collector);
   if (c.counted) {
@@ -297,13 +296,12 @@ std::map<std::string, double> RunRepetition(const Options& o,
   // nothing the mutators use until they are done, so that under valgrind
   // its wake-ups cannot land between their chunks).
   size_t cycles_before = 0;
-  uint64_t steps_before = 0, flushes_before = 0;
-  barriers::FlushShading shading_before;
+  uint64_t steps_before = 0;
+  barriers::FlushTotals flushes_before;
   if (!o.ops) {
     cycles_before = collector.stats().Cycles();
     steps_before = collector.mark_steps();
-    flushes_before = barriers::TotalFlushes();
-    shading_before = barriers::TotalFlushShading();
+    flushes_before = barriers::SumFlushCounters();
     measuring.store(true);
     std::this_thread::sleep_for(absl::ToChronoNanoseconds(o.duration));
     stop.store(true);
@@ -313,10 +311,10 @@ std::map<std::string, double> RunRepetition(const Options& o,
     cycles_before = results[0].start_cycles;
     steps_before = results[0].start_steps;
     flushes_before = results[0].start_flushes;
-    shading_before = results[0].start_shading;
   }
-  const uint64_t flushes = barriers::TotalFlushes() - flushes_before;
-  const barriers::FlushShading shading = barriers::TotalFlushShading();
+  const barriers::FlushTotals flush_totals =
+      barriers::SumFlushCounters() - flushes_before;
+  const uint64_t flushes = flush_totals.flushes;
   const uint64_t steps = collector.mark_steps() - steps_before;
   // Cycles that start after the mutators have gone (under --gc=continuous,
   // many quick ones over an empty heap) belong to no measured store; the one
@@ -409,10 +407,10 @@ std::map<std::string, double> RunRepetition(const Options& o,
     k[kNsPerStoreBarrierOff] = off_ticks * ns_per_tick / off_stores;
   }
   k[kFlushes] = static_cast<double>(flushes);
-  if (shading.words > shading_before.words) {
-    k[kFlushNsPerPointer] =
-        static_cast<double>(shading.ticks - shading_before.ticks) *
-        ns_per_tick / static_cast<double>(shading.words - shading_before.words);
+  if (flush_totals.shaded_words > 0) {
+    k[kFlushNsPerPointer] = static_cast<double>(flush_totals.shade_ticks) *
+                            ns_per_tick /
+                            static_cast<double>(flush_totals.shaded_words);
   }
   // Only where the code has a filter: a kind without one filters nothing,
   // which is not a measured 0.
