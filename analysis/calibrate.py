@@ -7,7 +7,7 @@
 
 Runs, on this machine and in this one invocation, wbbench and the small Go
 programs of analysis/peers/ (built here with Debian's Go 1.19, nothing
-downloaded), interleaved: every round runs each of the eight measurements
+downloaded), interleaved: every round runs each of the nine measurements
 below once, in an order shuffled per round (fixed seed), and the rounds
 repeat --repetitions times.
 
@@ -27,6 +27,10 @@ repeat --repetitions times.
                          both Go tree-reverse runs use a runtime whose
                          wbBufFlush1 is timed (an overlay of mwbbuf.go), for
                          the flush rows beside wbbench's timed flush;
+  Go tree-reverse on,    the GOMAXPROCS=2 run on a runtime whose pacer (an
+  one dedicated worker   overlay of mgcpacer.go) starts one dedicated mark
+                         worker and no fractional one, which is how
+                         wbbench's marker runs beside its mutator;
   Go tree-reverse off    the same program built with -gcflags=-wb=false (no
                          barrier code, as wbbench's baseline), -gc=off;
   wbbench mark           wbbench_micro's BM_MarkThroughput (one marker, a
@@ -187,37 +191,85 @@ func WbFlushCputicks() int64 { return cputicks() }
 """
 
 
-def time_wbbuf_flush(source: str) -> str:
-    """Go 1.19's runtime/mwbbuf.go with wbBufFlush1 timed (see
-    WBBUF_FLUSH_TIMING); CalibrationError when an anchor is not found once
-    (another runtime than Go 1.19's)."""
-    for anchor, text in WBBUF_FLUSH_TIMING:
+# Go's mark workers arranged as wbbench's, for the overlay of
+# runtime/mgcpacer.go that the "dedicated" tree-reverse peer is built with:
+# with GOMAXPROCS=2 Go 1.19's pacer asks for no dedicated worker and a
+# fractional one (25% of 2 Ps), and idle workers fill the idle P; this asks
+# for one dedicated worker and no fractional one, as wbbench's marker is.
+PACER_ONE_DEDICATED = [
+    ("\tif debug.gcstoptheworld > 0 {\n"
+     "\t\tc.dedicatedMarkWorkersNeeded = int64(procs)\n"
+     "\t\tc.fractionalUtilizationGoal = 0\n\t}\n",
+     "\t// Added by wbbench's analysis/calibrate.py: one dedicated mark\n"
+     "\t// worker and no fractional one, as wbbench's marker.\n"
+     "\tc.dedicatedMarkWorkersNeeded = 1\n"
+     "\tc.fractionalUtilizationGoal = 0\n"),
+]
+
+
+def patch_go_source(source: str, patches, file: str, purpose: str,
+                    decls: str = "") -> str:
+    """source with each (anchor, text) of patches inserted after the one
+    place anchor occurs, and decls appended; CalibrationError naming file
+    when an anchor is not found once (another runtime than Go 1.19's)."""
+    for anchor, text in patches:
         if source.count(anchor) != 1:
+            first = anchor.strip().splitlines()[0]
             raise CalibrationError(
-                "runtime/mwbbuf.go is not Go 1.19's: expected one "
-                f"{anchor.strip()!r} in it to time wbBufFlush1")
+                f"runtime/{file} is not Go 1.19's: expected one {first!r} "
+                f"in it to {purpose}")
         at = source.index(anchor) + len(anchor)
         source = source[:at] + text + source[at:]
-    return source + WBBUF_FLUSH_DECLS
+    return source + decls
 
 
-def write_flush_overlay(go: str, env: Dict[str, str], out_dir: str) -> str:
-    """Writes the timed mwbbuf.go and its overlay file into out_dir; the
-    overlay file's path (for go build -overlay)."""
+def time_wbbuf_flush(source: str) -> str:
+    """Go 1.19's runtime/mwbbuf.go with wbBufFlush1 timed (see
+    WBBUF_FLUSH_TIMING)."""
+    return patch_go_source(source, WBBUF_FLUSH_TIMING, "mwbbuf.go",
+                           "time wbBufFlush1", WBBUF_FLUSH_DECLS)
+
+
+def one_dedicated_worker(source: str) -> str:
+    """Go 1.19's runtime/mgcpacer.go starting one dedicated mark worker and
+    no fractional one (see PACER_ONE_DEDICATED)."""
+    return patch_go_source(source, PACER_ONE_DEDICATED, "mgcpacer.go",
+                           "start one dedicated mark worker")
+
+
+# The runtimes the tree-reverse peer is built on: {overlay name: {file in
+# runtime/: its patch}}.
+RUNTIME_OVERLAYS = {
+    "timed": {"mwbbuf.go": time_wbbuf_flush},
+    "dedicated": {"mwbbuf.go": time_wbbuf_flush,
+                  "mgcpacer.go": one_dedicated_worker},
+}
+
+
+def write_overlay(go: str, env: Dict[str, str], out_dir: str,
+                  name: str) -> str:
+    """Writes RUNTIME_OVERLAYS[name]'s patched runtime files and their
+    overlay file into out_dir; the overlay file's path (for go build
+    -overlay).  Debian's installed runtime is not touched."""
     p = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True,
                        env=env, timeout=SUBPROCESS_TIMEOUT_S)
-    original = os.path.join(p.stdout.strip(), "src", "runtime", "mwbbuf.go")
-    if p.returncode != 0 or not os.path.isfile(original):
-        raise CalibrationError(f"no runtime/mwbbuf.go under `{go} env GOROOT`"
-                               f" ({p.stdout.strip() or _tail(p.stderr)})")
-    with open(original, encoding="utf-8") as f:
-        timed = time_wbbuf_flush(f.read())
-    timed_path = os.path.join(out_dir, "mwbbuf_timed.go")
-    with open(timed_path, "w", encoding="utf-8") as f:
-        f.write(timed)
-    overlay = os.path.join(out_dir, "overlay.json")
+    runtime_dir = os.path.join(p.stdout.strip(), "src", "runtime")
+    replace = {}
+    for file, patch in RUNTIME_OVERLAYS[name].items():
+        original = os.path.join(runtime_dir, file)
+        if p.returncode != 0 or not os.path.isfile(original):
+            raise CalibrationError(
+                f"no runtime/{file} under `{go} env GOROOT` "
+                f"({p.stdout.strip() or _tail(p.stderr)})")
+        with open(original, encoding="utf-8") as f:
+            patched = patch(f.read())
+        patched_path = os.path.join(out_dir, f"{name}_{file}")
+        with open(patched_path, "w", encoding="utf-8") as f:
+            f.write(patched)
+        replace[original] = patched_path
+    overlay = os.path.join(out_dir, f"overlay_{name}.json")
     with open(overlay, "w", encoding="utf-8") as f:
-        json.dump({"Replace": {original: timed_path}}, f)
+        json.dump({"Replace": replace}, f)
     return overlay
 
 
@@ -227,13 +279,17 @@ def build_peers(go: str, out_dir: str) -> Dict[str, str]:
     GOPATH and GOCACHE live in out_dir, modules are off and the proxy is
     off: the peers use the standard library only and nothing is fetched.
     The tree-reverse peer with its barrier is built on a runtime whose
-    wbBufFlush1 is timed (write_flush_overlay), as wbbench times its flush.
+    wbBufFlush1 is timed, as wbbench times its flush, and again on one whose
+    mark has one dedicated worker, as wbbench's (RUNTIME_OVERLAYS).
     """
     env = common.go_build_env(out_dir)
-    overlay = write_flush_overlay(go, env, out_dir)
+    overlays = {name: write_overlay(go, env, out_dir, name)
+                for name in RUNTIME_OVERLAYS}
+    tree = ["go_tree_reverse.go", "go_tree_reverse_flush.go"]
     builds = {
-        "tree_reverse": (["go_tree_reverse.go", "go_tree_reverse_flush.go"],
-                         [f"-overlay={overlay}"]),
+        "tree_reverse": (tree, [f"-overlay={overlays['timed']}"]),
+        "tree_reverse_dedicated": (tree,
+                                   [f"-overlay={overlays['dedicated']}"]),
         # No barrier code at all: wbbench's baseline.  Only run with -gc=off.
         "tree_reverse_nowb": (["go_tree_reverse.go"], ["-gcflags=-wb=false"]),
         "tree_mark": (["go_tree_mark.go"], []),
@@ -439,10 +495,11 @@ def measure_wb_tree(s: Setup) -> Dict[str, float]:
                        ("machine", "git_commit", "cpu_model", "cores"))
 
 
-def _go_tree_on(s: Setup, procs: int) -> Dict[str, float]:
-    p = _run([s.bins["tree_reverse"], "-gc=continuous",
+def _go_tree_on(s: Setup, procs: int,
+                build: str = "tree_reverse") -> Dict[str, float]:
+    p = _run([s.bins[build], "-gc=continuous",
               f"-duration={s.duration_ms}"], env=_go_env(procs),
-             what=f"go_tree_reverse -gc=continuous, GOMAXPROCS={procs}")
+             what=f"{build} -gc=continuous, GOMAXPROCS={procs}")
     return parse_peer_line(p.stdout, "go_tree_reverse")
 
 
@@ -452,6 +509,10 @@ def measure_go_tree_on(s: Setup) -> Dict[str, float]:
 
 def measure_go_tree_on_1p(s: Setup) -> Dict[str, float]:
     return _go_tree_on(s, 1)
+
+
+def measure_go_tree_on_dedicated(s: Setup) -> Dict[str, float]:
+    return _go_tree_on(s, 2, "tree_reverse_dedicated")
 
 
 def measure_go_tree_off(s: Setup) -> Dict[str, float]:
@@ -489,6 +550,7 @@ MEASUREMENTS = {
     "wb_tree": measure_wb_tree,
     "go_tree_on": measure_go_tree_on,
     "go_tree_on_1p": measure_go_tree_on_1p,
+    "go_tree_on_dedicated": measure_go_tree_on_dedicated,
     "go_tree_off": measure_go_tree_off,
     "wb_mark": measure_wb_mark,
     "go_mark": measure_go_mark,
@@ -551,6 +613,19 @@ ROWS = [
             "mutator (Go: GOMAXPROCS=2; wbbench: --gc=continuous)",
             "as above, GOMAXPROCS=2 run",
             "`flush_ns_per_recorded_pointer`: the concurrent leg's"),
+    RowSpec("barrier_cost_dedicated",
+            "tree-reverse: barrier cost, ns per barriered store (on − off), "
+            "Go with one dedicated mark worker, no fractional one; wbbench: "
+            "own cost + interference",
+            "as the first row, on a runtime whose pacer (an overlay of "
+            "runtime/mgcpacer.go) starts one dedicated mark worker and no "
+            "fractional one, GOMAXPROCS=2",
+            "as the first row"),
+    RowSpec("flush_2p_dedicated",
+            "tree-reverse: flush, ns per recorded pointer, marker beside the "
+            "mutator, Go with one dedicated mark worker",
+            "as the flush with two Ps, on the one-dedicated-worker runtime",
+            "as the flush with two Ps"),
     RowSpec("tree_on", "tree-reverse: ns per store, barrier on",
             "chunks with the barrier on, GC continuous",
             "`ns_per_store_barrier_on`, buffered, --gc=continuous"),
@@ -618,6 +693,10 @@ def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float
         add("flush_2p", "go", on.get(FLUSH_NS))
         add("own_outside_flush_1p", "go",
             _outside_flush(own_1p, on_1p.get(FLUSH_NS)))
+        ded = m.get("go_tree_on_dedicated", {})
+        add("barrier_cost_dedicated", "go",
+            _minus(ded.get("ns_per_store_on"), off_ns))
+        add("flush_2p_dedicated", "go", ded.get(FLUSH_NS))
         add("tree_on", "go", on_ns)
         add("tree_off", "go", off_ns)
         wt = m.get("wb_tree", {})
@@ -625,6 +704,8 @@ def row_samples(rounds: List[Dict[str, Dict]]) -> Dict[str, Dict[str, List[float
         add("barrier_own_1p", "wb", wt.get("own_ns_per_barriered_store"))
         add("flush_1p", "wb", wt.get("incremental_" + FLUSH_NS))
         add("flush_2p", "wb", wt.get(FLUSH_NS))
+        add("barrier_cost_dedicated", "wb", wt.get("barrier_ns_per_store"))
+        add("flush_2p_dedicated", "wb", wt.get(FLUSH_NS))
         add("own_outside_flush_1p", "wb", _outside_flush(
             wt.get("own_ns_per_barriered_store"),
             wt.get("incremental_" + FLUSH_NS)))

@@ -15,6 +15,7 @@ wbbench and wbbench_micro, writing the section and the samples file.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -245,6 +246,9 @@ class RowsTest(unittest.TestCase):
                 "go_tree_on_1p": {"ns_per_store_on": 10.0 + i,
                                   "barrier_on_fraction": 0.8,
                                   "flush_ns_per_recorded_pointer": 3.0},
+                "go_tree_on_dedicated": {
+                    "ns_per_store_on": 22.0 + i,
+                    "flush_ns_per_recorded_pointer": 3.5},
                 "go_tree_off": {"ns_per_store": 2.0 + i / 10},
                 "wb_tree": {"barrier_ns_per_store": 15.0 + i,
                             "own_ns_per_barriered_store": 12.0 + i,
@@ -286,6 +290,14 @@ class RowsTest(unittest.TestCase):
             self.assertAlmostEqual(got, want)
         self.assertEqual(s["own_outside_flush_1p"]["wb"],
                          [12.0 + i - 5.0 for i in range(6)])
+        # Go's one-dedicated-worker run beside the same wbbench figures,
+        # less the same "off".
+        self.assertEqual(s["barrier_cost_dedicated"]["go"],
+                         [22.0 + i - (2.0 + i / 10) for i in range(6)])
+        self.assertEqual(s["barrier_cost_dedicated"]["wb"],
+                         s["barrier_cost"]["wb"])
+        self.assertEqual(s["flush_2p_dedicated"]["go"], [3.5] * 6)
+        self.assertEqual(s["flush_2p_dedicated"]["wb"], [4.0] * 6)
         self.assertEqual(s["tree_off"]["wb"], [2.0] * 6)
         self.assertEqual(s["binary_trees"]["go"], [40.0 + i for i in range(6)])
         self.assertEqual(s["binary_trees_cpu"]["wb"],
@@ -464,6 +476,31 @@ class FlushOverlayTest(unittest.TestCase):
                 calibrate.time_wbbuf_flush(source)
 
 
+class PacerOverlayTest(unittest.TestCase):
+    SOURCE = ("package runtime\n\nfunc (c *gcControllerState) startCycle() {\n"
+              "\tif debug.gcstoptheworld > 0 {\n"
+              "\t\tc.dedicatedMarkWorkersNeeded = int64(procs)\n"
+              "\t\tc.fractionalUtilizationGoal = 0\n\t}\n"
+              "\tfor _, p := range allp {\n\t}\n}\n")
+
+    def test_one_dedicated_worker_and_no_fractional_one(self):
+        patched = calibrate.one_dedicated_worker(self.SOURCE)
+        # After the STW override, before the per-P reset: it wins over the
+        # pacer's own choice in every cycle.
+        stw_end = patched.index("= int64(procs)\n\t\tc.fractionalUtilization"
+                                "Goal = 0\n\t}\n")
+        ours = patched.index("\tc.dedicatedMarkWorkersNeeded = 1\n"
+                             "\tc.fractionalUtilizationGoal = 0\n"
+                             "\tfor _, p := range allp")
+        self.assertLess(stw_end, ours)
+
+    def test_another_runtime_is_refused_by_name(self):
+        with self.assertRaisesRegex(calibrate.CalibrationError,
+                                    "mgcpacer.go is not Go 1.19's"):
+            calibrate.one_dedicated_worker(
+                self.SOURCE.replace("gcstoptheworld", "gcstw"))
+
+
 @needs_go
 class PeersTest(unittest.TestCase):
     @classmethod
@@ -530,6 +567,22 @@ class PeersTest(unittest.TestCase):
             self.run_peer("tree_reverse_nowb", "-gc=off", "-depth=4",
                           "-iters=45").stdout, "go_tree_reverse")
         self.assertNotIn("flush_ns_per_recorded_pointer", off)
+
+    def test_dedicated_build_marks_with_one_dedicated_worker(self):
+        # gctrace's background mark CPU (dedicated and fractional workers)
+        # over the concurrent mark's clock: with two Ps Go's own pacer asks
+        # for a fractional worker, 25% of 2 Ps (about 0.5 of the clock); the
+        # overlay's dedicated worker runs through the whole mark (about 1).
+        def background_share(build):
+            p = self.run_peer(build, "-gc=continuous", "-depth=18",
+                              "-duration=300ms", GODEBUG="gctrace=1")
+            cycles = re.findall(r"[\d.]+\+([\d.]+)\+[\d.]+ ms clock, "
+                                r"[\d.]+\+[\d.]+/([\d.]+)/", p.stderr)
+            self.assertTrue(cycles, p.stderr)
+            return (sum(float(bg) for _, bg in cycles) /
+                    sum(float(clock) for clock, _ in cycles))
+        self.assertGreater(background_share("tree_reverse_dedicated"), 0.75)
+        self.assertLess(background_share("tree_reverse"), 0.7)
 
     def test_tree_reverse_rejects_bad_flags(self):
         p = subprocess.run([self.bins["tree_reverse"], "-gc=sometimes"],
