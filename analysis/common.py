@@ -86,6 +86,7 @@ class GcTraceCycle:
     n: int
     mark_wall_ms: float  # the concurrent mark phase's wall clock
     mark_cpu_ms: float   # assist + background + idle mark CPU
+    background_cpu_ms: float  # the dedicated and fractional workers' share
     procs: int
     forced: bool
 
@@ -99,7 +100,7 @@ def parse_gctrace(text: str) -> List[GcTraceCycle]:
             cycles.append(GcTraceCycle(
                 int(m["n"]), float(m["c2"]),
                 float(m["assist"]) + float(m["bg"]) + float(m["idle"]),
-                int(m["procs"]), bool(m["forced"])))
+                float(m["bg"]), int(m["procs"]), bool(m["forced"])))
     return cycles
 
 

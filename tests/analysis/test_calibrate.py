@@ -15,7 +15,6 @@ wbbench and wbbench_micro, writing the section and the samples file.
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -179,6 +178,7 @@ class ParseTest(unittest.TestCase):
         self.assertEqual([c.forced for c in cycles],
                          [False, False, True, True, True])
         self.assertAlmostEqual(cycles[1].mark_cpu_ms, 2.5 + 68 + 17)
+        self.assertAlmostEqual(cycles[1].background_cpu_ms, 68)
         self.assertAlmostEqual(cycles[1].mark_wall_ms, 270)
         self.assertEqual(cycles[0].procs, 1)
 
@@ -576,11 +576,10 @@ class PeersTest(unittest.TestCase):
         def background_share(build):
             p = self.run_peer(build, "-gc=continuous", "-depth=18",
                               "-duration=300ms", GODEBUG="gctrace=1")
-            cycles = re.findall(r"[\d.]+\+([\d.]+)\+[\d.]+ ms clock, "
-                                r"[\d.]+\+[\d.]+/([\d.]+)/", p.stderr)
+            cycles = calibrate.parse_gctrace(p.stderr)
             self.assertTrue(cycles, p.stderr)
-            return (sum(float(bg) for _, bg in cycles) /
-                    sum(float(clock) for clock, _ in cycles))
+            return (sum(c.background_cpu_ms for c in cycles) /
+                    sum(c.mark_wall_ms for c in cycles))
         self.assertGreater(background_share("tree_reverse_dedicated"), 0.75)
         self.assertLess(background_share("tree_reverse"), 0.7)
 
